@@ -1,0 +1,116 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Warnings are errors in CI: strict concurrency is on by default in the Swift 6 language mode.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "simpul",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "simpul", targets: ["simpul"]),
+        .executable(name: "simpul-aggregator", targets: ["simpul-aggregator"]),
+        .library(name: "SimpulCore", targets: ["SimpulCore"]),
+        .library(name: "SimpulNode", targets: ["SimpulNode"]),
+        .library(name: "SimpulAggregator", targets: ["SimpulAggregator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        // libcurl (system, libcurl4-openssl-dev) behind typed wrappers for its variadic setopt/getinfo.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // zlib (system, zlib1g-dev) for gzip request bodies; deflateInit2/inflateInit2 are macros, wrapped.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "SimpulCore",
+            dependencies: [
+                "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SimpulNode",
+            dependencies: [
+                "SimpulCore", "CCurl",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SimpulAggregator",
+            dependencies: [
+                "SimpulCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "simpul",
+            dependencies: [
+                "SimpulNode",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "simpul-aggregator",
+            dependencies: [
+                "SimpulAggregator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "simpul-bench",
+            dependencies: [
+                "SimpulNode", "SimpulAggregator",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "SimpulCoreTests", dependencies: ["SimpulCore"], swiftSettings: strict),
+        .testTarget(
+            name: "SimpulNodeTests",
+            dependencies: ["SimpulNode", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SimpulAggregatorTests",
+            dependencies: [
+                "SimpulAggregator", "SimpulNode",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SimpulEndToEndTests",
+            dependencies: ["SimpulCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,1 @@
+// The provincial aggregator (issue 3).

@@ -1,0 +1,125 @@
+import Foundation
+
+/// Turns what an officer or a front-desk application typed (one JSON object, or CLI flags) into a
+/// validated `Event`: generates ids, defaults `occurred_at` and `channel`, and replaces a NIK by its pseudonym.
+public struct EventBuilder: Sendable {
+    public var rules: EventRules
+    public var pseudonymizer: Pseudonymizer?
+
+    public init(rules: EventRules, pseudonymizer: Pseudonymizer?) {
+        self.rules = rules
+        self.pseudonymizer = pseudonymizer
+    }
+
+    /// Fields an input may carry. `subject*` are derived, never given.
+    public static let inputFields: [String] = [
+        "id", "kind", "case", "service", "desa", "channel", "officer", "provider", "reason",
+        "occurred_at", "attrs", "supersedes", "nik",
+    ]
+    private static let inputFieldSet = Set(inputFields)
+
+    /// Parses one NDJSON line into an event.
+    public func build(jsonLine: Data, now: Date) throws(ValidationError) -> Event {
+        let object: [String: JSONValue]
+        do {
+            object = try Self.decoder.decode([String: JSONValue].self, from: jsonLine)
+        } catch {
+            throw ValidationError(field: "(line)", value: nil, reason: "is not a JSON object: \(Self.describe(error))")
+        }
+        return try build(object: object, now: now)
+    }
+
+    public func build(object: [String: JSONValue], now: Date) throws(ValidationError) -> Event {
+        if let unknown = object.keys.sorted().first(where: { !Self.inputFieldSet.contains($0) }) {
+            throw ValidationError(
+                field: unknown, value: nil, reason: "is not a known field (known: \(Self.inputFields.joined(separator: ", ")))")
+        }
+        let kindText = try string(object, "kind", required: true)!
+        guard let kind = EventKind(rawValue: kindText) else {
+            throw ValidationError(
+                field: "kind", value: kindText,
+                reason: "is not a known kind (known: \(EventKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let millis = Int64(now.timeIntervalSince1970 * 1000)
+        let occurredAt = try string(object, "occurred_at") ?? RFC3339.format(now)
+        let caseID: String
+        if let given = try string(object, "case") {
+            caseID = given
+        } else if kind.opensCase {
+            caseID = UUIDv7.make(millis: millis)
+        } else {
+            throw ValidationError(field: "case", value: nil, reason: "is required for \(kind.rawValue) (the id of the case it belongs to)")
+        }
+        var channel: Channel?
+        if let text = try string(object, "channel") {
+            guard let parsed = Channel(rawValue: text) else {
+                throw ValidationError(
+                    field: "channel", value: text,
+                    reason: "must be one of \(Channel.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            channel = parsed
+        } else if kind.opensCase {
+            channel = .counter
+        }
+        var attrs: [String: JSONValue]?
+        if let value = object["attrs"], value != .null {
+            guard case .object(let dict) = value else {
+                throw ValidationError(field: "attrs", value: value.displayText, reason: "must be a JSON object")
+            }
+            attrs = dict.isEmpty ? nil : dict
+        }
+        var event = Event(
+            id: try string(object, "id") ?? UUIDv7.make(millis: millis),
+            kind: kind, caseID: caseID,
+            service: try string(object, "service", required: true)!,
+            desa: try string(object, "desa"), channel: channel,
+            officer: try string(object, "officer"), provider: try string(object, "provider"),
+            reason: try string(object, "reason"), occurredAt: occurredAt, attrs: attrs,
+            supersedes: try string(object, "supersedes"))
+        if let nikText = try string(object, "nik") {
+            try applyNIK(nikText, to: &event)
+        }
+        try rules.check(event)
+        return event
+    }
+
+    private func applyNIK(_ text: String, to event: inout Event) throws(ValidationError) {
+        guard let pseudonymizer else {
+            throw ValidationError(field: "nik", value: nil, reason: "cannot be recorded: this node has no pseudonym key")
+        }
+        let day = event.occurredAt.utf8.count >= 10 ? String(event.occurredAt.prefix(10)) : ""
+        let parts = day.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else {
+            throw ValidationError(field: "occurred_at", value: event.occurredAt, reason: "must be an RFC 3339 timestamp with an offset")
+        }
+        let nik = try NIK(text, referenceYear: parts[0])
+        event.subject = pseudonymizer.subject(for: nik)
+        event.subjectSex = nik.sex.rawValue
+        event.subjectAgeBand = NIK.ageBand(nik.age(year: parts[0], month: parts[1], day: parts[2]))
+    }
+
+    private func string(_ object: [String: JSONValue], _ key: String, required: Bool = false) throws(ValidationError) -> String? {
+        switch object[key] {
+        case nil, .null?:
+            if required { throw ValidationError(field: key, value: nil, reason: "is required") }
+            return nil
+        case .string(let text)?:
+            if text.isEmpty && required { throw ValidationError(field: key, value: text, reason: "must not be empty") }
+            return text
+        case let other?:
+            throw ValidationError(
+                field: key, value: other.displayText,
+                reason: key == "nik" ? "must be a JSON string of 16 digits (a number loses leading zeros)" : "must be a string")
+        }
+    }
+
+    private static let decoder = JSONDecoder()
+
+    static func describe(_ error: any Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            return context.underlyingError.map { "\($0.localizedDescription)" } ?? context.debugDescription
+        }
+        if case DecodingError.typeMismatch(_, let context) = error { return context.debugDescription }
+        return "malformed JSON"
+    }
+}

@@ -1,0 +1,145 @@
+/// The rules every stored event obeys, checked by the node before it records and by the aggregator
+/// on every entry it ingests (so a validly signed batch with an invalid event is still refused).
+public struct EventRules: Sendable {
+    public var catalogue: ServiceCatalogue
+    public var wilayah: Wilayah
+    /// Accept desa codes that are well formed but not in the shipped list (config `allow_unknown_wilayah`).
+    public var allowUnknownWilayah: Bool
+
+    public init(catalogue: ServiceCatalogue = .shipped, wilayah: Wilayah = .shipped, allowUnknownWilayah: Bool = false) {
+        self.catalogue = catalogue
+        self.wilayah = wilayah
+        self.allowUnknownWilayah = allowUnknownWilayah
+    }
+
+    static let ageBands: Set<String> = ["0-4", "5-14", "15-24", "25-44", "45-59", "60+"]
+
+    public func check(_ e: Event) throws(ValidationError) {
+        guard Self.isUUIDShaped(e.id) else {
+            throw ValidationError(field: "id", value: e.id, reason: "must be a UUID (8-4-4-4-12 hex digits)")
+        }
+        guard Self.isToken(e.caseID, extra: "._-", upper: true, lower: true) else {
+            throw ValidationError(field: "case", value: e.caseID, reason: "must be 1-64 letters, digits, '.', '_' or '-'")
+        }
+        guard catalogue.services[e.service] != nil else {
+            throw ValidationError(
+                field: "service", value: e.service,
+                reason: "is not in the service catalogue (e.g. \(catalogue.codes.prefix(3).joined(separator: ", ")); see config/services.csv)")
+        }
+        if let desa = e.desa {
+            guard Wilayah.isDesaCodeShaped(desa) else {
+                throw ValidationError(field: "desa", value: desa, reason: "must be a 10-digit Kemendagri code PP.KK.CC.XDDD (e.g. 35.07.01.2001)")
+            }
+            if !allowUnknownWilayah && wilayah.desa[desa] == nil {
+                throw ValidationError(
+                    field: "desa", value: desa,
+                    reason: "is not in the shipped Kemendagri list (set allow_unknown_wilayah = true to accept codes outside it)")
+            }
+        } else if e.kind.opensCase {
+            throw ValidationError(field: "desa", value: nil, reason: "is required for \(e.kind.rawValue) (the citizen's desa/kelurahan)")
+        }
+        if e.channel == nil && e.kind.opensCase {
+            throw ValidationError(field: "channel", value: nil, reason: "is required for \(e.kind.rawValue)")
+        }
+        if let officer = e.officer, officer.isEmpty || officer.count > 64 || officer.unicodeScalars.contains(where: { $0.value < 32 }) {
+            throw ValidationError(field: "officer", value: officer, reason: "must be 1-64 printable characters")
+        }
+        if let provider = e.provider {
+            guard Self.isToken(provider, extra: "._-", upper: true, lower: false) else {
+                throw ValidationError(field: "provider", value: provider, reason: "must be an upper-case code such as DISDUKCAPIL.35.07")
+            }
+        } else if e.kind.needsProvider {
+            throw ValidationError(field: "provider", value: nil, reason: "is required for \(e.kind.rawValue) (the referral target, e.g. DISDUKCAPIL.35.07)")
+        }
+        if let reason = e.reason {
+            guard Self.isToken(reason, extra: "._", upper: false, lower: true) else {
+                throw ValidationError(field: "reason", value: reason, reason: "must be a lower-case code such as missing_document")
+            }
+        } else if e.kind.needsReason {
+            throw ValidationError(field: "reason", value: nil, reason: "is required for \(e.kind.rawValue) (a code such as missing_document)")
+        }
+        guard let stamp = RFC3339.parse(e.occurredAt) else {
+            throw ValidationError(
+                field: "occurred_at", value: e.occurredAt,
+                reason: "must be an RFC 3339 timestamp with an offset, e.g. 2026-11-30T09:15:00+07:00")
+        }
+        guard stamp.date.timeIntervalSince1970 >= 946_684_800 else {
+            throw ValidationError(field: "occurred_at", value: e.occurredAt, reason: "must not be before the year 2000")
+        }
+        if let attrs = e.attrs { try checkAttrs(attrs) }
+        switch (e.kind, e.supersedes) {
+        case (.eventCorrected, nil):
+            throw ValidationError(field: "supersedes", value: nil, reason: "is required for event.corrected (the id of the event it corrects)")
+        case (.eventCorrected, let id?) where !Self.isUUIDShaped(id):
+            throw ValidationError(field: "supersedes", value: id, reason: "must be the UUID of the event being corrected")
+        case (let kind, _?) where kind != .eventCorrected:
+            throw ValidationError(field: "supersedes", value: e.supersedes, reason: "is only allowed on event.corrected")
+        default: break
+        }
+        try checkSubject(e)
+    }
+
+    private func checkAttrs(_ attrs: [String: JSONValue]) throws(ValidationError) {
+        guard attrs.count <= 32 else {
+            throw ValidationError(field: "attrs", value: "\(attrs.count) keys", reason: "may hold at most 32 keys")
+        }
+        for (key, value) in attrs {
+            guard Self.isToken(key, extra: "_", upper: false, lower: true), key.count <= 40 else {
+                throw ValidationError(field: "attrs.\(key)", value: nil, reason: "keys must be lower-case letters, digits and '_' (at most 40)")
+            }
+            guard value.depth <= 2 else {
+                throw ValidationError(field: "attrs.\(key)", value: nil, reason: "may nest at most 2 levels")
+            }
+            if case .string(let text) = value {
+                guard text.utf8.count <= 256 else {
+                    throw ValidationError(field: "attrs.\(key)", value: nil, reason: "strings may be at most 256 bytes")
+                }
+                if text.utf8.count == 16 && text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+                    throw ValidationError(
+                        field: "attrs.\(key)", value: nil,
+                        reason: "looks like a NIK; pass a NIK only in the 'nik' field, which is pseudonymised and never stored")
+                }
+            }
+        }
+    }
+
+    private func checkSubject(_ e: Event) throws(ValidationError) {
+        switch (e.subject, e.subjectSex, e.subjectAgeBand) {
+        case (nil, nil, nil):
+            return
+        case (let subject?, let sex?, let band?):
+            guard subject.utf8.count == 64, Hex.decode(subject) != nil, subject == subject.lowercased() else {
+                throw ValidationError(field: "subject", value: subject, reason: "must be a 64-digit lower-case hex pseudonym")
+            }
+            guard sex == "F" || sex == "M" else {
+                throw ValidationError(field: "subject_sex", value: sex, reason: "must be F or M")
+            }
+            guard Self.ageBands.contains(band) else {
+                throw ValidationError(field: "subject_age_band", value: band, reason: "must be one of \(Self.ageBands.sorted().joined(separator: ", "))")
+            }
+        default:
+            throw ValidationError(field: "subject", value: nil, reason: "subject, subject_sex and subject_age_band come together or not at all")
+        }
+    }
+
+    public static func isUUIDShaped(_ text: String) -> Bool {
+        let b = Array(text.utf8)
+        guard b.count == 36 else { return false }
+        for (i, c) in b.enumerated() {
+            if i == 8 || i == 13 || i == 18 || i == 23 {
+                guard c == UInt8(ascii: "-") else { return false }
+            } else {
+                guard (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) else { return false }
+            }
+        }
+        return true
+    }
+
+    static func isToken(_ text: String, extra: String, upper: Bool, lower: Bool) -> Bool {
+        guard !text.isEmpty, text.utf8.count <= 64 else { return false }
+        let extras = Set(extra.utf8)
+        return text.utf8.allSatisfy { c in
+            (c >= 48 && c <= 57) || (upper && c >= 65 && c <= 90) || (lower && c >= 97 && c <= 122) || extras.contains(c)
+        }
+    }
+}

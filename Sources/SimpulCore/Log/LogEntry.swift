@@ -1,0 +1,53 @@
+import Foundation
+
+/// One entry of a node's change log. Its bytes are fixed when the event is recorded: they are what is
+/// hashed, signed, sent and stored verbatim by the aggregator, so nothing ever depends on re-encoding.
+///
+/// The bytes are compact JSON: `{"event":{...},"hlc":N,"node":"35.07.01","seq":N}` (keys sorted).
+public struct LogEntry: Sendable, Equatable {
+    public var seq: Int64
+    public var bytes: Data
+
+    public init(seq: Int64, bytes: Data) {
+        self.seq = seq
+        self.bytes = bytes
+    }
+
+    /// Builds the bytes of a new entry around an event's canonical JSON.
+    public static func encode(seq: Int64, node: String, hlc: HLCTimestamp, eventJSON: Data) -> Data {
+        var out = Data(capacity: eventJSON.count + 64)
+        out.append(contentsOf: #"{"event":"#.utf8)
+        out.append(eventJSON)
+        out.append(contentsOf: #","hlc":\#(hlc.packed),"node":"\#(node)","seq":\#(seq)}"#.utf8)
+        return out
+    }
+
+    /// The decoded content of an entry's bytes.
+    public struct Content: Decodable, Sendable {
+        public var event: Event
+        public var hlc: Int64
+        public var node: String
+        public var seq: Int64
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case event, hlc, node, seq }
+
+        public init(from decoder: any Decoder) throws {
+            let any = try decoder.container(keyedBy: AnyCodingKey.self)
+            if let unknown = any.allKeys.first(where: { CodingKeys(rawValue: $0.stringValue) == nil }) {
+                throw DecodingError.dataCorrupted(.init(
+                    codingPath: [unknown], debugDescription: "unknown field '\(unknown.stringValue)' in log entry"))
+            }
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            event = try c.decode(Event.self, forKey: .event)
+            hlc = try c.decode(Int64.self, forKey: .hlc)
+            node = try c.decode(String.self, forKey: .node)
+            seq = try c.decode(Int64.self, forKey: .seq)
+        }
+    }
+
+    public func decode() throws -> Content {
+        try Self.decoder.decode(Content.self, from: bytes)
+    }
+
+    private static let decoder = JSONDecoder()
+}

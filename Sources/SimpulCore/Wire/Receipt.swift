@@ -1,0 +1,87 @@
+import Foundation
+
+/// The aggregator's head for one node (the last stored seq and its hash), signed by the aggregator: the
+/// node's proof of what the province holds.
+public struct Receipt: Codable, Sendable, Equatable {
+    public var node: String
+    public var seq: Int64
+    public var hash: String
+    public var issuedAt: String
+    /// Entries this push newly stored, and entries it re-sent that were already held.
+    public var stored: Int
+    public var duplicates: Int
+    public var aggregatorKey: String
+    public var signature: String
+
+    enum CodingKeys: String, CodingKey {
+        case node, seq, hash, stored, duplicates, signature
+        case issuedAt = "issued_at"
+        case aggregatorKey = "aggregator_key"
+    }
+
+    public init(node: String, seq: Int64, hash: String, issuedAt: String, stored: Int, duplicates: Int,
+                aggregatorKey: String = "", signature: String = "") {
+        self.node = node
+        self.seq = seq
+        self.hash = hash
+        self.issuedAt = issuedAt
+        self.stored = stored
+        self.duplicates = duplicates
+        self.aggregatorKey = aggregatorKey
+        self.signature = signature
+    }
+
+    public var signedMessage: Data {
+        Data("simpul-receipt-v\(SimpulProtocol.version)\n\(node)\n\(seq)\n\(hash)\n\(issuedAt)".utf8)
+    }
+
+    public mutating func sign(with key: SigningKey) {
+        aggregatorKey = key.publicKey.base64
+        signature = key.sign(signedMessage)
+    }
+
+    /// True when the signature is the named aggregator key's over this receipt.
+    public var isValidlySigned: Bool {
+        guard let key = try? PublicKey(base64: aggregatorKey) else { return false }
+        return key.isValid(signature: signature, for: signedMessage)
+    }
+}
+
+/// What `GET /v1/nodes/{node}/head` answers: the node's head as the aggregator holds it, and its limits.
+public struct HeadResponse: Codable, Sendable, Equatable {
+    public var node: String
+    public var seq: Int64
+    public var hash: String
+    public var state: String
+    public var limits: Limits
+
+    public init(node: String, seq: Int64, hash: String, state: String, limits: Limits) {
+        self.node = node
+        self.seq = seq
+        self.hash = hash
+        self.state = state
+        self.limits = limits
+    }
+}
+
+/// The aggregator's limits on one push; a node sizes its batches to fit.
+public struct Limits: Codable, Sendable, Equatable {
+    public var maxBodyBytes: Int
+    public var maxDecompressedBytes: Int
+    public var maxEntries: Int
+    public var maxEntryBytes: Int
+
+    enum CodingKeys: String, CodingKey {
+        case maxBodyBytes = "max_body_bytes"
+        case maxDecompressedBytes = "max_decompressed_bytes"
+        case maxEntries = "max_entries"
+        case maxEntryBytes = "max_entry_bytes"
+    }
+
+    public init(maxBodyBytes: Int = 4 << 20, maxDecompressedBytes: Int = 16 << 20, maxEntries: Int = 5000, maxEntryBytes: Int = 16 << 10) {
+        self.maxBodyBytes = maxBodyBytes
+        self.maxDecompressedBytes = maxDecompressedBytes
+        self.maxEntries = maxEntries
+        self.maxEntryBytes = maxEntryBytes
+    }
+}

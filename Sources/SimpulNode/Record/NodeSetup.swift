@@ -1,0 +1,71 @@
+import Foundation
+import SimpulCore
+
+/// `simpul init`: writes the config, creates the database and the node's keys. Refuses to overwrite a node.
+public enum NodeSetup {
+    /// What `init` made.
+    public struct Result: Sendable, Codable {
+        public var nodeID: String
+        public var publicKey: String
+        public var configPath: String
+        public var dataDir: String
+        public var warnings: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case warnings
+            case nodeID = "node_id"
+            case publicKey = "public_key"
+            case configPath = "config"
+            case dataDir = "data_dir"
+        }
+    }
+
+    public static func initialize(config: NodeConfig, configPath: String, pseudonymKeySource: String?) throws(NodeError) -> Result {
+        do { try config.validate(source: "init") } catch {
+            throw NodeError(.usage, "cannot initialise: \(error)")
+        }
+        let fm = FileManager.default
+        for existing in [configPath, config.databasePath, config.privateKeyPath] where fm.fileExists(atPath: existing) {
+            throw NodeError(.alreadyInitialized, "a node is already set up here: \(existing) exists; nothing was changed",
+                            hint: "a node's keys and log must never be replaced by accident. To start over, move \(config.dataDir) and \(configPath) away first")
+        }
+        var warnings = [String]()
+        var pseudonymText: String
+        if let source = pseudonymKeySource {
+            _ = try NodeKeys.loadPseudonymizer(path: source)
+            pseudonymText = String(decoding: fm.contents(atPath: source) ?? Data(), as: UTF8.self)
+            if Data(base64Encoded: pseudonymText.trimmingCharacters(in: .whitespacesAndNewlines)) == nil {
+                pseudonymText = (fm.contents(atPath: source) ?? Data()).base64EncodedString()
+            }
+        } else {
+            let bytes = Pseudonymizer.generateKeyBytes()
+            pseudonymText = bytes.base64EncodedString()
+            warnings.append("no --pseudonym-key given: created a key for this node only, so pseudonyms will not link across kecamatan. Ask provincial IT for the province's key before recording real cases.")
+        }
+        do {
+            try fm.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let configDir = (configPath as NSString).deletingLastPathComponent
+            if !configDir.isEmpty { try fm.createDirectory(atPath: configDir, withIntermediateDirectories: true) }
+        } catch {
+            throw NodeError(.storage, "cannot create \(config.dataDir) or the config's directory: \(error.localizedDescription)",
+                            hint: "run as a user that may write there (root for /etc/simpul and /var/lib/simpul)")
+        }
+        let key = SigningKey()
+        try SecretFile.write(key.base64 + "\n", to: config.privateKeyPath)
+        try SecretFile.write(key.publicKey.base64 + "\n", to: config.publicKeyPath)
+        if pseudonymKeySource != nil || config.pseudonymKeyFile.isEmpty {
+            if !fm.fileExists(atPath: config.resolvedPseudonymKeyFile) {
+                try SecretFile.write(pseudonymText.trimmingCharacters(in: .whitespacesAndNewlines) + "\n", to: config.resolvedPseudonymKeyFile)
+            }
+        }
+        let store = try NodeStore(path: config.databasePath, create: true)
+        try store.setNodeID(config.nodeID)
+        do {
+            try Data(config.rendered().utf8).write(to: URL(fileURLWithPath: configPath), options: .atomic)
+        } catch {
+            throw NodeError(.storage, "cannot write the config \(configPath): \(error.localizedDescription)")
+        }
+        return Result(nodeID: config.nodeID, publicKey: key.publicKey.base64, configPath: configPath,
+                      dataDir: config.dataDir, warnings: warnings)
+    }
+}

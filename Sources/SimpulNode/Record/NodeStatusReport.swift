@@ -1,0 +1,60 @@
+import Foundation
+import SimpulCore
+
+/// What `simpul status` shows. Field names are an interface: scripts read them from `--json`.
+public struct NodeStatusReport: Sendable, Codable {
+    public var nodeID: String
+    public var kecamatan: String?
+    public var publicKey: String
+    public var aggregator: String
+    public var headSeq: Int64
+    public var ackedSeq: Int64
+    public var backlog: Int64
+    public var lastSyncAt: String?
+    public var lastError: String?
+    public var daemon: String
+    public var receipt: Receipt?
+    public var dataDir: String
+
+    enum CodingKeys: String, CodingKey {
+        case kecamatan, aggregator, backlog, daemon, receipt
+        case nodeID = "node_id"
+        case publicKey = "public_key"
+        case headSeq = "head_seq"
+        case ackedSeq = "acked_seq"
+        case lastSyncAt = "last_sync_at"
+        case lastError = "last_error"
+        case dataDir = "data_dir"
+    }
+
+    /// Every key is always present (`null` when unknown): scripts rely on the field list.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(nodeID, forKey: .nodeID)
+        try c.encode(kecamatan, forKey: .kecamatan)
+        try c.encode(publicKey, forKey: .publicKey)
+        try c.encode(aggregator, forKey: .aggregator)
+        try c.encode(headSeq, forKey: .headSeq)
+        try c.encode(ackedSeq, forKey: .ackedSeq)
+        try c.encode(backlog, forKey: .backlog)
+        try c.encode(lastSyncAt, forKey: .lastSyncAt)
+        try c.encode(lastError, forKey: .lastError)
+        try c.encode(daemon, forKey: .daemon)
+        try c.encode(receipt, forKey: .receipt)
+        try c.encode(dataDir, forKey: .dataDir)
+    }
+
+    public static func read(_ context: NodeContext, daemonRunning: Bool) throws(NodeError) -> NodeStatusReport {
+        let config = context.config
+        let head = try context.store.head()
+        let sync = try context.store.syncState()
+        let publicKey = (try? SecretFile.read(config.publicKeyPath, what: "public key"))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let kecamatan = Wilayah.shipped.kecamatan[NodeID.kecamatan(of: config.nodeID)]
+        return NodeStatusReport(
+            nodeID: config.nodeID, kecamatan: kecamatan.map { "\($0.name), \($0.kabkota), \($0.provinsi)" },
+            publicKey: publicKey, aggregator: config.aggregatorURL, headSeq: head.seq, ackedSeq: sync.ackedSeq,
+            backlog: max(0, head.seq - sync.ackedSeq), lastSyncAt: sync.lastSyncAt, lastError: sync.lastError,
+            daemon: daemonRunning ? "running" : "stopped", receipt: sync.receipt, dataDir: config.dataDir)
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import SimpulCore
+
+/// Records events: validates every one first, then appends them all in one transaction.
+///
+/// Never touches the network. When `record` returns, the events are on disk.
+public struct Recorder: Sendable {
+    public let context: NodeContext
+    public let builder: EventBuilder
+
+    public init(context: NodeContext) throws(NodeError) {
+        self.context = context
+        let keys = try NodeKeys.loadPseudonymizer(path: context.config.resolvedPseudonymKeyFile)
+        builder = EventBuilder(rules: try context.rules(), pseudonymizer: keys)
+    }
+
+    /// Records events given as JSON objects (CLI flags, the local API). All or nothing.
+    public func record(objects: [[String: JSONValue]], now: Date = Date()) throws(NodeError) -> [AppendedEntry] {
+        var prepared = [PreparedEvent]()
+        prepared.reserveCapacity(objects.count)
+        for (index, object) in objects.enumerated() {
+            let event: Event
+            do { event = try builder.build(object: object, now: now) } catch {
+                throw Self.refusal(objects.count > 1 ? error.at(line: index + 1) : error)
+            }
+            prepared.append(try PreparedEvent(event))
+        }
+        return try context.store.append(prepared, node: context.config.nodeID)
+    }
+
+    /// Records newline-delimited JSON events (blank lines skipped). One invalid line: nothing is stored,
+    /// and the error names the line and the field. `progress(done, total)` is called while validating.
+    public func importNDJSON(_ data: Data, now: Date = Date(), progress: ((Int, Int) -> Void)? = nil) throws(NodeError) -> [AppendedEntry] {
+        let lines = data.split(separator: 0x0a, omittingEmptySubsequences: false)
+        var prepared = [PreparedEvent]()
+        prepared.reserveCapacity(lines.count)
+        for (index, line) in lines.enumerated() {
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { continue }
+            let event: Event
+            do { event = try builder.build(jsonLine: Data(line), now: now) } catch {
+                throw Self.refusal(error.at(line: index + 1))
+            }
+            prepared.append(try PreparedEvent(event))
+            if let progress, index % 2000 == 0 { progress(index, lines.count) }
+        }
+        progress?(lines.count, lines.count)
+        guard !prepared.isEmpty else {
+            throw NodeError(.invalidEvent, "the input holds no events", hint: "give one JSON event per line")
+        }
+        return try context.store.append(prepared, node: context.config.nodeID)
+    }
+
+    static func refusal(_ error: ValidationError) -> NodeError {
+        NodeError(.invalidEvent, "invalid event: \(error); nothing was stored",
+                  hint: "fix that \(error.line != nil ? "line" : "field") and record again")
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+import SimpulCore
+
+/// An event validated and encoded, ready to append.
+public struct PreparedEvent: Sendable {
+    public var event: Event
+    public var json: Data
+
+    public init(_ event: Event) throws(NodeError) {
+        self.event = event
+        do { json = try event.canonicalJSON() } catch {
+            throw NodeError(.invalidEvent, "event \(event.id) could not be encoded: \(error)")
+        }
+    }
+}
+
+/// What an append stored: the event id and its place in the log.
+public struct AppendedEntry: Sendable, Equatable, Codable {
+    public var id: String
+    public var seq: Int64
+    public var caseID: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, seq
+        case caseID = "case"
+    }
+}
+
+extension NodeStore {
+    /// Appends events and their log entries in one transaction: all are stored, or none.
+    ///
+    /// `wallMillis` is read once per entry, inside the write lock, and fed through the hybrid logical clock
+    /// restored from the newest entry, so stamps stay monotonic even when the PC's clock jumps back.
+    public func append(_ events: [PreparedEvent], node: String,
+                       wallMillis: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) })
+        throws(NodeError) -> [AppendedEntry]
+    {
+        do {
+            return try pool.write { db in
+                var head = try Self.head(db)
+                var clock = HybridLogicalClock(last: head.hlc)
+                let insertLog = try db.cachedStatement(sql: "INSERT INTO log(seq, hlc, bytes, hash) VALUES (?, ?, ?, ?)")
+                let insertEvent = try db.cachedStatement(sql: """
+                    INSERT INTO events(id, seq, kind, case_id, service, desa, occurred_at, subject)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                let existing = try db.cachedStatement(sql: "SELECT seq FROM events WHERE id = ?")
+                var out = [AppendedEntry]()
+                out.reserveCapacity(events.count)
+                for prepared in events {
+                    let e = prepared.event
+                    if let seq = try Int64.fetchOne(existing, arguments: [e.id]) {
+                        throw NodeError(.invalidEvent, "event id \(e.id) is already recorded (seq \(seq)); nothing was stored",
+                                        hint: "leave 'id' out to have one generated, or do not re-send an event")
+                    }
+                    let seq = head.seq + 1
+                    let stamp = clock.tick(wallMillis: wallMillis())
+                    let bytes = LogEntry.encode(seq: seq, node: node, hlc: stamp, eventJSON: prepared.json)
+                    let hash = ChainHash.next(previous: head.hash, entry: bytes)
+                    try insertLog.execute(arguments: [seq, stamp.packed, bytes, hash])
+                    try insertEvent.execute(arguments: [e.id, seq, e.kind.rawValue, e.caseID, e.service, e.desa, e.occurredAt, e.subject])
+                    head = Head(seq: seq, hash: hash, hlc: stamp)
+                    out.append(AppendedEntry(id: e.id, seq: seq, caseID: e.caseID))
+                }
+                return out
+            }
+        } catch let error as NodeError {
+            throw error
+        } catch {
+            throw NodeError.storage("recording", path: path, error)
+        }
+    }
+}

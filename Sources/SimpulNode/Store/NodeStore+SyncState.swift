@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+import SimpulCore
+
+/// What the node knows of its sync: the aggregator's last receipt and the last attempt.
+public struct SyncState: Sendable, Equatable {
+    public var ackedSeq: Int64
+    public var ackedHash: String?
+    public var receipt: Receipt?
+    public var lastSyncAt: String?
+    public var lastAttemptAt: String?
+    public var lastError: String?
+}
+
+extension NodeStore {
+    public func syncState() throws(NodeError) -> SyncState {
+        try read("reading the sync state") { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sync_state WHERE id = 1") else {
+                return SyncState(ackedSeq: 0)
+            }
+            let receiptText: String? = row["receipt"]
+            return SyncState(
+                ackedSeq: row["acked_seq"], ackedHash: row["acked_hash"],
+                receipt: receiptText.flatMap { try? JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) },
+                lastSyncAt: row["last_sync_at"], lastAttemptAt: row["last_attempt_at"], lastError: row["last_error"])
+        }
+    }
+
+    /// Saves a receipt. The aggregator's head is the truth, so `acked_seq` may also go down (a restored aggregator).
+    public func recordReceipt(_ receipt: Receipt, at time: Date) throws(NodeError) {
+        let text = (try? JSONEncoder().encode(receipt)).map { String(decoding: $0, as: UTF8.self) }
+        try write("saving the receipt") { db in
+            try db.execute(sql: """
+                UPDATE sync_state SET acked_seq = ?, acked_hash = ?, receipt = ?, last_sync_at = ?, last_attempt_at = ?,
+                last_error = NULL WHERE id = 1
+                """, arguments: [receipt.seq, receipt.hash, text, RFC3339.format(time), RFC3339.format(time)])
+        }
+    }
+
+    /// Records the aggregator's head as acknowledged without a new receipt (a head read).
+    public func recordAcknowledgedHead(seq: Int64, hash: String) throws(NodeError) {
+        try write("saving the acknowledged head") { db in
+            try db.execute(sql: "UPDATE sync_state SET acked_seq = ?, acked_hash = ? WHERE id = 1", arguments: [seq, hash])
+        }
+    }
+
+    public func recordSyncFailure(_ message: String, at time: Date) throws(NodeError) {
+        try write("saving the sync error") { db in
+            try db.execute(sql: "UPDATE sync_state SET last_error = ?, last_attempt_at = ? WHERE id = 1",
+                           arguments: [message, RFC3339.format(time)])
+        }
+    }
+}

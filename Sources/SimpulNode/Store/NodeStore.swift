@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+import SimpulCore
+
+/// The node's local database: events and their change log, written together, durably.
+///
+/// WAL with `synchronous=FULL`: a commit is on disk when it returns, so a recorded event survives a power
+/// cut. GRDB's pool serialises writers and lets `status` read while the daemon writes; other processes
+/// (a `record` beside the daemon) wait on SQLite's lock for up to `busyTimeout`.
+public final class NodeStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    public static let busyTimeout: TimeInterval = 15
+
+    /// Opens (and with `create`, creates) the database and brings its schema up to date.
+    public init(path: String, create: Bool = false) throws(NodeError) {
+        if !create && !FileManager.default.fileExists(atPath: path) {
+            throw NodeError(.notInitialized, "no node database at \(path)",
+                            hint: "run 'simpul init' first, or check data_dir in the config")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw NodeError.storage("opening the node database", path: path, error)
+        }
+        self.path = path
+    }
+
+    func read<T>(_ what: String, _ body: (Database) throws -> T) throws(NodeError) -> T {
+        do { return try pool.read(body) } catch let error as NodeError { throw error } catch {
+            throw NodeError.storage(what, path: path, error)
+        }
+    }
+
+    func write<T>(_ what: String, _ body: (Database) throws -> T) throws(NodeError) -> T {
+        do { return try pool.write(body) } catch let error as NodeError { throw error } catch {
+            throw NodeError.storage(what, path: path, error)
+        }
+    }
+
+    /// The node id this database belongs to (set by `init`; a database never changes node).
+    public func nodeID() throws(NodeError) -> String? {
+        try read("reading the node id") { db in
+            try String.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'node_id'")
+        }
+    }
+
+    public func setNodeID(_ id: String) throws(NodeError) {
+        try write("saving the node id") { db in
+            try db.execute(sql: "INSERT INTO node_meta(key, value) VALUES ('node_id', ?)", arguments: [id])
+        }
+    }
+
+    /// The last entry of the log: seq, hash and HLC stamp (0, genesis and zero when empty).
+    public struct Head: Sendable, Equatable {
+        public var seq: Int64
+        public var hash: Data
+        public var hlc: HLCTimestamp
+    }
+
+    public func head() throws(NodeError) -> Head {
+        try read("reading the log head") { db in try Self.head(db) }
+    }
+
+    static func head(_ db: Database) throws -> Head {
+        guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash, hlc FROM log ORDER BY seq DESC LIMIT 1") else {
+            return Head(seq: 0, hash: ChainHash.genesis, hlc: .zero)
+        }
+        return Head(seq: row["seq"], hash: row["hash"], hlc: HLCTimestamp(packed: row["hlc"]))
+    }
+
+    /// Entries after `seq`, at most `maxCount` of them and (beyond the first) at most `maxBytes` in total.
+    public func entries(after seq: Int64, maxCount: Int, maxBytes: Int) throws(NodeError) -> [LogEntry] {
+        try read("reading the log") { db in
+            var out = [LogEntry]()
+            var bytes = 0
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT seq, bytes FROM log WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, maxCount])
+            while let row = try cursor.next() {
+                let data: Data = row["bytes"]
+                if !out.isEmpty && bytes + data.count > maxBytes { break }
+                bytes += data.count
+                out.append(LogEntry(seq: row["seq"], bytes: data))
+            }
+            return out
+        }
+    }
+
+    /// The stored hash of one entry; `ChainHash.genesis` for seq 0.
+    public func hash(at seq: Int64) throws(NodeError) -> Data? {
+        if seq == 0 { return ChainHash.genesis }
+        return try read("reading the log") { db in
+            try Data.fetchOne(db, sql: "SELECT hash FROM log WHERE seq = ?", arguments: [seq])
+        }
+    }
+
+    /// A consistent copy of the database at `destination` (SQLite online backup; safe while others write).
+    public func backup(to destination: String) throws(NodeError) {
+        do {
+            let target = try DatabaseQueue(path: destination)
+            try pool.backup(to: target)
+            try target.close()
+        } catch {
+            throw NodeError.storage("backing up the database", path: destination, error)
+        }
+    }
+}

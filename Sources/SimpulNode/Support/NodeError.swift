@@ -1,0 +1,58 @@
+/// Every failure the node reports to an operator: what happened, with context, what to do about it, and
+/// whether retrying later can help (a dead link) or not (a refused batch, a fork).
+public struct NodeError: Error, Sendable, CustomStringConvertible {
+    /// The class of failure. A struct rather than an enum, so new codes don't break callers.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let raw: String
+        public var description: String { raw }
+
+        public static let usage = Code(raw: "usage")
+        public static let config = Code(raw: "config")
+        public static let notInitialized = Code(raw: "not_initialized")
+        public static let alreadyInitialized = Code(raw: "already_initialized")
+        public static let storage = Code(raw: "storage")
+        public static let invalidEvent = Code(raw: "invalid_event")
+        public static let keys = Code(raw: "keys")
+        public static let corruptLog = Code(raw: "corrupt_log")
+        public static let unreachable = Code(raw: "unreachable")
+        public static let serverError = Code(raw: "server_error")
+        public static let refused = Code(raw: "refused")
+        public static let fork = Code(raw: "fork")
+        public static let revoked = Code(raw: "revoked")
+        public static let busy = Code(raw: "busy")
+        public static let incomplete = Code(raw: "incomplete")
+    }
+
+    public let code: Code
+    public let message: String
+    public let hint: String?
+
+    public init(_ code: Code, _ message: String, hint: String? = nil) {
+        self.code = code
+        self.message = message
+        self.hint = hint
+    }
+
+    /// A dead link, a 5xx or a busy lock may clear by itself; everything else needs a change first.
+    public var isRetryable: Bool { [.unreachable, .serverError, .busy, .incomplete].contains(code) }
+
+    /// The process exit status for this failure (documented in docs/operations.md).
+    public var exitCode: Int32 {
+        switch code {
+        case .usage, .invalidEvent, .config: 2
+        case .unreachable, .serverError, .incomplete: 3
+        case .refused, .revoked: 4
+        case .fork: 5
+        case .corruptLog: 6
+        case .busy: 7
+        default: 1
+        }
+    }
+
+    public var description: String { message + (hint.map { "\nhint: \($0)" } ?? "") }
+
+    static func storage(_ what: String, path: String, _ error: any Error) -> NodeError {
+        NodeError(.storage, "\(what) failed on \(path): \(error)",
+                  hint: "check the disk has space and the data directory is writable by this user")
+    }
+}

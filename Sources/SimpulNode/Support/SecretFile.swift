@@ -1,0 +1,31 @@
+import Foundation
+
+/// Reads and writes small secret files (keys) with mode 0600, created atomically.
+enum SecretFile {
+    static func write(_ text: String, to path: String) throws(NodeError) {
+        let temp = path + ".tmp-\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else {
+            throw NodeError(.keys, "cannot create \(temp): \(String(cString: strerror(errno)))",
+                            hint: "check the directory exists and is writable")
+        }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd)
+        close(fd)
+        guard written == bytes.count, synced == 0, rename(temp, path) == 0 else {
+            unlink(temp)
+            throw NodeError(.keys, "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func read(_ path: String, what: String) throws(NodeError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw NodeError(.keys, "cannot read the \(what) at \(path)",
+                            hint: FileManager.default.fileExists(atPath: path)
+                                ? "run as the user that owns the node's data directory (or root)"
+                                : "the node is not initialised, or the file was removed: restore it from a backup")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import SimpulCore
+import SimpulNode
+
+struct EventsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events", abstract: "List recorded events (pseudonyms only; a NIK is never stored).")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .customLong("case"), help: "Only this case.") var caseID: String?
+    @Option(help: "Only events recorded at or after this time (RFC 3339).") var since: String?
+    @Option(help: "At most this many.") var limit: Int?
+    @Flag(help: "Print one JSON array.") var json = false
+
+    func run() async throws {
+        try await Output.guarding {
+            let config = try Output.loadConfig(global)
+            let context = try NodeContext.open(config: config)
+            var sinceDate: Date?
+            if let since {
+                guard let parsed = RFC3339.parse(since) else {
+                    throw NodeError(.usage, "--since '\(since)' is not an RFC 3339 time", hint: "e.g. 2026-11-30T00:00:00+07:00")
+                }
+                sinceDate = parsed.date
+            }
+            let events = try context.store.events(caseID: caseID, since: sinceDate, limit: limit)
+            if json {
+                Output.json(events)
+                return
+            }
+            for r in events {
+                let e = r.event
+                var line = "\(r.seq)\t\(e.occurredAt)\t\(e.kind.rawValue)\t\(e.service)\tcase \(e.caseID)"
+                if let desa = e.desa { line += "\tdesa \(desa)" }
+                if let provider = e.provider { line += "\t-> \(provider)" }
+                if let reason = e.reason { line += "\treason \(reason)" }
+                if let subject = e.subject { line += "\tsubject \(subject.prefix(12))… \(e.subjectSex ?? "") \(e.subjectAgeBand ?? "")" }
+                Output.line(line)
+            }
+        }
+    }
+}

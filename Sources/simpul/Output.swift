@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import SimpulNode
+
+/// Printing for the CLI: one JSON document on stdout for `--json`, messages and errors on stderr.
+enum Output {
+    static func json<T: Encodable>(_ value: T) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        if let data = try? encoder.encode(value) {
+            FileHandle.standardOutput.write(data)
+            FileHandle.standardOutput.write(Data("\n".utf8))
+        }
+    }
+
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+
+    /// Runs a command body; an expected failure becomes a message and an exit status, never a stack trace.
+    static func guarding(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as NodeError {
+            note("simpul: error: \(error.message)")
+            if let hint = error.hint { note("hint: \(hint)") }
+            throw ExitCode(error.exitCode)
+        }
+    }
+
+    static func loadConfig(_ options: GlobalOptions) throws -> NodeConfig {
+        try NodeConfig.load(path: NodeConfig.path(explicit: options.config))
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import SimpulNode
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show the node's log head, what the aggregator acknowledged, and the last sync.")
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: "Print the status as JSON.") var json = false
+
+    func run() async throws {
+        try await Output.guarding {
+            let config = try Output.loadConfig(global)
+            let context = try NodeContext.open(config: config)
+            let report = try NodeStatusReport.read(context, daemonRunning: DaemonProbe.isRunning(config: config))
+            if json {
+                Output.json(report)
+                return
+            }
+            Output.line("node        \(report.nodeID)\(report.kecamatan.map { " (\($0))" } ?? "")")
+            Output.line("public key  \(report.publicKey)")
+            Output.line("aggregator  \(report.aggregator)")
+            Output.line("log head    seq \(report.headSeq)")
+            Output.line("acked       seq \(report.ackedSeq) (backlog \(report.backlog))")
+            Output.line("last sync   \(report.lastSyncAt ?? "never")")
+            if let error = report.lastError { Output.line("last error  \(error)") }
+            if let receipt = report.receipt {
+                Output.line("receipt     seq \(receipt.seq) hash \(receipt.hash.prefix(16))... issued \(receipt.issuedAt)"
+                    + (receipt.isValidlySigned ? " (signature ok)" : " (SIGNATURE INVALID)"))
+            }
+            Output.line("daemon      \(report.daemon)")
+        }
+    }
+}
