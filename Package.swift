@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // libcurl (system, libcurl4-openssl-dev) behind typed wrappers for its variadic setopt/getinfo.
@@ -38,6 +39,15 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // systemd integration without libsystemd: sd_notify, the watchdog, journald-friendly log lines.
+        .target(
+            name: "SimpulSystemd",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "SimpulCore",
             dependencies: [
@@ -50,7 +60,7 @@ let package = Package(
         .target(
             name: "SimpulNode",
             dependencies: [
-                "SimpulCore", "CCurl",
+                "SimpulCore", "SimpulSystemd", "CCurl",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -60,9 +70,10 @@ let package = Package(
         .target(
             name: "SimpulAggregator",
             dependencies: [
-                "SimpulCore",
+                "SimpulCore", "SimpulSystemd",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -7,7 +7,7 @@ struct Simpul: AsyncParsableCommand {
         commandName: "simpul",
         abstract: "Record public-service events offline and sync them to the provincial aggregator.",
         subcommands: [
-            InitCommand.self, RecordCommand.self, StatusCommand.self, EventsCommand.self, LogCommand.self,
+            InitCommand.self, RecordCommand.self, StatusCommand.self, SyncCommand.self, EventsCommand.self, LogCommand.self,
         ]
     )
 }

@@ -54,13 +54,16 @@ public struct HeadResponse: Codable, Sendable, Equatable {
     public var hash: String
     public var state: String
     public var limits: Limits
+    /// The same head as a receipt signed by the aggregator.
+    public var receipt: Receipt
 
-    public init(node: String, seq: Int64, hash: String, state: String, limits: Limits) {
+    public init(node: String, seq: Int64, hash: String, state: String, limits: Limits, receipt: Receipt) {
         self.node = node
         self.seq = seq
         self.hash = hash
         self.state = state
         self.limits = limits
+        self.receipt = receipt
     }
 }
 

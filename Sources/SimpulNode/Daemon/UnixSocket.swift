@@ -34,3 +34,35 @@ enum UnixSocket {
         return fd
     }
 }
+
+extension UnixSocket {
+    static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
+        data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                offset += n
+            }
+            return true
+        }
+    }
+
+    /// Reads up to the first newline (at most 1 MiB). Nil on error, timeout or EOF before a newline.
+    static func readLine(_ fd: Int32, limit: Int = 1 << 20) -> Data? {
+        var out = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while out.count < limit {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return nil }
+            if let newline = buffer[0..<n].firstIndex(of: 0x0a) {
+                out.append(contentsOf: buffer[0..<newline])
+                return out
+            }
+            out.append(contentsOf: buffer[0..<n])
+        }
+        return nil
+    }
+}

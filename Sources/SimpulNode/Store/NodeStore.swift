@@ -77,18 +77,24 @@ public final class NodeStore: Sendable {
         return Head(seq: row["seq"], hash: row["hash"], hlc: HLCTimestamp(packed: row["hlc"]))
     }
 
+    /// A log entry with its stored hash.
+    public struct HashedEntry: Sendable, Equatable {
+        public var entry: LogEntry
+        public var hash: Data
+    }
+
     /// Entries after `seq`, at most `maxCount` of them and (beyond the first) at most `maxBytes` in total.
-    public func entries(after seq: Int64, maxCount: Int, maxBytes: Int) throws(NodeError) -> [LogEntry] {
+    public func entries(after seq: Int64, maxCount: Int, maxBytes: Int) throws(NodeError) -> [HashedEntry] {
         try read("reading the log") { db in
-            var out = [LogEntry]()
+            var out = [HashedEntry]()
             var bytes = 0
             let cursor = try Row.fetchCursor(
-                db, sql: "SELECT seq, bytes FROM log WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, maxCount])
+                db, sql: "SELECT seq, bytes, hash FROM log WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, maxCount])
             while let row = try cursor.next() {
                 let data: Data = row["bytes"]
                 if !out.isEmpty && bytes + data.count > maxBytes { break }
                 bytes += data.count
-                out.append(LogEntry(seq: row["seq"], bytes: data))
+                out.append(HashedEntry(entry: LogEntry(seq: row["seq"], bytes: data), hash: row["hash"]))
             }
             return out
         }

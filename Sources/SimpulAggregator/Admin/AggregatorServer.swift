@@ -1,0 +1,37 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SimpulCore
+import SimpulSystemd
+
+/// `simpul-aggregator serve`: the HTTP app under a ServiceGroup, with systemd readiness and watchdog.
+/// Exits cleanly on SIGTERM/SIGINT.
+public enum AggregatorServer {
+    public static func run(config: AggregatorConfig, logger: Logger) async throws {
+        let storage = try SQLiteStorage(path: config.databasePath)
+        let ingest = PushIngest(storage: storage, rules: try config.rules(), limits: config.limits,
+                                signingKey: try AggregatorAdmin.loadSigningKey(config))
+        let app = AggregatorApp(ingest: ingest)
+        guard let address = ListenAddress(config.listen) else {
+            throw AggregatorError("listen '\(config.listen)' is not HOST:PORT", exitCode: 2)
+        }
+        let notifier = SystemdNotifier()
+        var application = Application(
+            router: app.router(),
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "simpul-aggregator"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress.map { "\($0.ipAddress ?? address.host):\($0.port ?? address.port)" } ?? config.listen
+                logger.info("serve listening", metadata: ["address": "\(bound)", "database": "\(config.databasePath)"])
+                notifier.notify("READY=1\nSTATUS=listening on \(bound)")
+            },
+            logger: logger)
+        if let interval = notifier.watchdogInterval {
+            application.addServices(WatchdogService(notifier: notifier, interval: interval))
+        }
+        try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        notifier.notify("STOPPING=1")
+        logger.info("serve stopped")
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import SimpulCore
+
+/// The aggregator's configuration (`/etc/simpul/aggregator.toml`), defaults -> file -> `SIMPUL_AGGREGATOR_*`.
+public struct AggregatorConfig: Sendable, Equatable {
+    public var listen = "127.0.0.1:8080"
+    public var dataDir: String
+    public var catalogueFile = ""
+    public var allowUnknownWilayah = false
+    /// Enrol node ids that are not kecamatan codes of the shipped list (tests, pilots outside it).
+    public var allowUnknownNodeIDs = false
+    public var limits = Limits()
+
+    public init(dataDir: String) {
+        self.dataDir = dataDir
+    }
+
+    public var databasePath: String { dataDir + "/aggregator.db" }
+    public var signingKeyPath: String { dataDir + "/aggregator.key" }
+
+    public static func path(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
+        if let fromEnv = environment["SIMPUL_AGGREGATOR_CONFIG"], !fromEnv.isEmpty { return fromEnv }
+        return "/etc/simpul/aggregator.toml"
+    }
+
+    static let knownKeys: Set<String> = [
+        "version", "listen", "data_dir", "catalogue_file", "allow_unknown_wilayah", "allow_unknown_node_ids",
+        "limits.max_body_bytes", "limits.max_decompressed_bytes", "limits.max_entries", "limits.max_entry_bytes",
+    ]
+
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(AggregatorError) -> AggregatorConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AggregatorError(
+                "no readable aggregator config at \(path)",
+                hint: "run 'simpul-aggregator init --data-dir DIR --config \(path)' first, or pass --config")
+        }
+        do {
+            return try parse(toml: String(decoding: data, as: UTF8.self), source: path, environment: environment)
+        } catch {
+            throw AggregatorError("invalid config: \(error)", hint: "fix the setting in \(path) (or the environment) and run again", exitCode: 2)
+        }
+    }
+
+    public static func parse(toml: String, source: String, environment: [String: String] = [:]) throws(ConfigError) -> AggregatorConfig {
+        let s = try Settings(toml: toml, source: source, environment: environment, prefix: "SIMPUL_AGGREGATOR_", knownKeys: knownKeys)
+        guard try s.int("version", default: 1, range: 1...1000) == 1 else {
+            throw ConfigError(key: "version", value: nil, source: source, reason: "this simpul-aggregator reads config version 1")
+        }
+        var config = AggregatorConfig(dataDir: s.string("data_dir", default: "/var/lib/simpul-aggregator"))
+        config.listen = s.string("listen", default: "127.0.0.1:8080")
+        config.catalogueFile = s.string("catalogue_file", default: "")
+        config.allowUnknownWilayah = try s.bool("allow_unknown_wilayah", default: false)
+        config.allowUnknownNodeIDs = try s.bool("allow_unknown_node_ids", default: false)
+        config.limits.maxBodyBytes = try s.int("limits.max_body_bytes", default: config.limits.maxBodyBytes, range: 1024...(1 << 30))
+        config.limits.maxDecompressedBytes = try s.int(
+            "limits.max_decompressed_bytes", default: config.limits.maxDecompressedBytes, range: 1024...(1 << 30))
+        config.limits.maxEntries = try s.int("limits.max_entries", default: config.limits.maxEntries, range: 1...1_000_000)
+        config.limits.maxEntryBytes = try s.int("limits.max_entry_bytes", default: config.limits.maxEntryBytes, range: 256...(1 << 20))
+        guard config.dataDir.hasPrefix("/") else {
+            throw ConfigError(key: "data_dir", value: config.dataDir, source: source, reason: "must be an absolute path")
+        }
+        guard ListenAddress(config.listen) != nil else {
+            throw ConfigError(key: "listen", value: config.listen, source: source, reason: "must be HOST:PORT, e.g. 0.0.0.0:8080")
+        }
+        return config
+    }
+
+    /// The catalogue and wilayah rules every ingested event is checked against.
+    public func rules() throws(AggregatorError) -> EventRules {
+        var catalogue = ServiceCatalogue.shipped
+        if !catalogueFile.isEmpty {
+            guard let data = FileManager.default.contents(atPath: catalogueFile) else {
+                throw AggregatorError("cannot read catalogue_file \(catalogueFile)", hint: "fix catalogue_file or empty it for the built-in catalogue")
+            }
+            do { catalogue = try ServiceCatalogue(csv: String(decoding: data, as: UTF8.self), source: catalogueFile) } catch {
+                throw AggregatorError("catalogue_file \(catalogueFile) is invalid: \(error.reason)")
+            }
+        }
+        return EventRules(catalogue: catalogue, allowUnknownWilayah: allowUnknownWilayah)
+    }
+
+    public func rendered() -> String {
+        """
+        # Simpul aggregator configuration. Override any key with SIMPUL_AGGREGATOR_ + the key in upper case,
+        # dots as underscores (e.g. SIMPUL_AGGREGATOR_LISTEN=0.0.0.0:8080).
+        version = 1
+
+        # Address the HTTP API listens on (put TLS in front of it: a reverse proxy, or a load balancer).
+        listen = "\(listen)"
+        # SQLite database (aggregator.db) and the aggregator's receipt-signing key (aggregator.key).
+        data_dir = "\(dataDir)"
+        # A province's own service catalogue (CSV). Empty: built-in. Must list every service nodes record.
+        catalogue_file = "\(catalogueFile)"
+        allow_unknown_wilayah = \(allowUnknownWilayah)
+        # Enrol node ids that are not kecamatan codes of the shipped Kemendagri list.
+        allow_unknown_node_ids = \(allowUnknownNodeIDs)
+
+        [limits]
+        # One push: compressed body, decompressed body, entries, and one entry's bytes.
+        max_body_bytes = \(limits.maxBodyBytes)
+        max_decompressed_bytes = \(limits.maxDecompressedBytes)
+        max_entries = \(limits.maxEntries)
+        max_entry_bytes = \(limits.maxEntryBytes)
+
+        """
+    }
+}
+
+/// `HOST:PORT` to listen on.
+public struct ListenAddress: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), colon != text.startIndex,
+              let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
+        else { return nil }
+        host = String(text[..<colon])
+        self.port = port
+    }
+}
+
+/// An operator-facing aggregator failure: what happened, what to do, and the exit status for the CLI.
+public struct AggregatorError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var hint: String?
+    public var exitCode: Int32
+
+    public init(_ message: String, hint: String? = nil, exitCode: Int32 = 1) {
+        self.message = message
+        self.hint = hint
+        self.exitCode = exitCode
+    }
+
+    public var description: String { message + (hint.map { "\nhint: \($0)" } ?? "") }
+}

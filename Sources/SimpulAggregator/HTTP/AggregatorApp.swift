@@ -1,0 +1,115 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import SimpulCore
+
+/// The aggregator's HTTP API (see docs/protocol.md and docs/openapi.yaml).
+public struct AggregatorApp: Sendable {
+    public let ingest: PushIngest
+    public let metrics: AggregatorMetrics
+    public var storage: any AggregatorStorage { ingest.storage }
+    public var limits: Limits { ingest.limits }
+
+    public init(ingest: PushIngest, metrics: AggregatorMetrics = AggregatorMetrics()) {
+        self.ingest = ingest
+        self.metrics = metrics
+    }
+
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        router.get("/healthz") { _, _ in jsonResponse(["status": "ok"]) }
+        router.get("/metrics") { _, _ in
+            let text = await metrics.render(storage: storage)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        }
+        router.get("/") { _, _ in
+            let html = try await Dashboard.render(storage: storage, now: Date())
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+        }
+        router.get("/v1/limits") { _, _ in jsonResponse(limits) }
+        router.get("/v1/nodes/{node}/head") { request, context in
+            try await head(request, node: context.parameters.require("node"), logger: context.logger)
+        }
+        router.post("/v1/nodes/{node}/push") { request, context in
+            try await push(request, node: context.parameters.require("node"), logger: context.logger)
+        }
+        return router
+    }
+
+    func checkVersion(_ request: Request) throws(Problem) {
+        let given = request.headers[HTTPField.Name(SimpulProtocol.versionHeader)!]
+        guard given == String(SimpulProtocol.version) else { throw Problem.unsupportedVersion(given ?? "(none)") }
+    }
+
+    /// Node clock minus ours, from the `Simpul-Clock` header.
+    func clockSkew(_ request: Request, now: Date) -> Double? {
+        guard let text = request.headers[HTTPField.Name(SimpulProtocol.clockHeader)!], let stamp = RFC3339.parse(text) else { return nil }
+        return (stamp.date.timeIntervalSince(now) * 10).rounded() / 10
+    }
+
+    func head(_ request: Request, node: String, logger: Logger) async throws -> Response {
+        try checkVersion(request)
+        guard let record = try await storage.node(node) else { throw Problem.unknownNode(node) }
+        let clock = request.headers[HTTPField.Name(SimpulProtocol.clockHeader)!] ?? ""
+        let signature = request.headers[HTTPField.Name(SimpulProtocol.signatureHeader)!] ?? ""
+        guard let key = try? PublicKey(base64: record.publicKey),
+              key.isValid(signature: signature, for: HeadRequestSignature.message(node: node, clock: clock))
+        else { throw Problem.badSignature(node) }
+        if let revokedAt = record.revokedAt { throw Problem.revoked(node, at: revokedAt) }
+        let now = Date()
+        try await storage.touch(node: node, seenAt: RFC3339.format(now), clockSkewSeconds: clockSkew(request, now: now))
+        let receipt = ingest.headReceipt(for: record, now: now)
+        return jsonResponse(HeadResponse(
+            node: node, seq: record.headSeq, hash: record.headHash, state: record.state, limits: limits, receipt: receipt))
+    }
+
+    func push(_ request: Request, node: String, logger: Logger) async throws -> Response {
+        let started = ContinuousClock.now
+        do {
+            try checkVersion(request)
+            let compressed: ByteBuffer
+            do {
+                compressed = try await request.body.collect(upTo: limits.maxBodyBytes)
+            } catch {
+                throw Problem.tooLarge("the body exceeds \(limits.maxBodyBytes) bytes; send smaller batches (GET /v1/limits)")
+            }
+            var body = Data(buffer: compressed)
+            let encoding = request.headers[.contentEncoding]?.lowercased()
+            if encoding == "gzip" || (encoding == nil && Gzip.isGzip(body)) {
+                do { body = try Gzip.decompress(body, maxOutput: limits.maxDecompressedBytes) } catch {
+                    switch error {
+                    case .tooLarge(let limit): throw Problem.tooLarge("the body decompresses to more than \(limit) bytes")
+                    case .truncated: throw Problem.malformed("the gzip body is truncated")
+                    case .corrupt(let why): throw Problem.malformed("the gzip body is corrupt: \(why)")
+                    }
+                }
+            } else if let encoding, encoding != "identity" {
+                throw Problem(type: "unsupported-encoding", title: "Unsupported content encoding", status: 415,
+                              detail: "Content-Encoding '\(encoding)' is not supported; use gzip or none")
+            }
+            guard body.count <= limits.maxDecompressedBytes else {
+                throw Problem.tooLarge("the body is \(body.count) bytes; the limit is \(limits.maxDecompressedBytes)")
+            }
+            let (header, entries) = try ingest.parse(body: body)
+            let now = Date()
+            let outcome = try await ingest.ingest(pathNode: node, header: header, entries: entries, now: now, logger: logger)
+            try await storage.touch(node: node, seenAt: RFC3339.format(now), clockSkewSeconds: clockSkew(request, now: now))
+            metrics.recordPush(result: "ok", stored: outcome.receipt.stored, duplicates: outcome.receipt.duplicates, bytes: compressed.readableBytes,
+                               seconds: started.duration(to: .now))
+            logger.info("push stored", metadata: [
+                "node": "\(node)", "push.from": "\(header.fromSeq)", "push.to": "\(header.toSeq)",
+                "push.stored": "\(outcome.receipt.stored)", "push.duplicates": "\(outcome.receipt.duplicates)",
+            ])
+            return jsonResponse(outcome.receipt)
+        } catch let problem as Problem {
+            metrics.recordPush(result: problem.type, stored: 0, duplicates: 0, bytes: 0, seconds: started.duration(to: .now))
+            logger.notice("push refused", metadata: ["node": "\(node)", "problem": "\(problem.type)", "detail": "\(problem.detail)"])
+            throw problem
+        }
+    }
+}
+

@@ -1,0 +1,64 @@
+import Foundation
+import Synchronization
+
+/// Counters for `GET /metrics` (Prometheus text format). Hand-written: a few counters do not earn a
+/// metrics framework and its build time.
+public final class AggregatorMetrics: Sendable {
+    private struct State {
+        var pushes: [String: Int] = [:]
+        var stored = 0
+        var duplicates = 0
+        var bytes = 0
+        var seconds = 0.0
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    func recordPush(result: String, stored: Int, duplicates: Int, bytes: Int, seconds: Duration) {
+        state.withLock {
+            $0.pushes[result, default: 0] += 1
+            $0.stored += stored
+            $0.duplicates += duplicates
+            $0.bytes += bytes
+            $0.seconds += Double(seconds.components.seconds) + Double(seconds.components.attoseconds) / 1e18
+        }
+    }
+
+    func render(storage: any AggregatorStorage) async -> String {
+        let s = state.withLock { $0 }
+        var out = """
+            # HELP simpul_pushes_total Push requests by result (ok or the problem type).
+            # TYPE simpul_pushes_total counter
+
+            """
+        for (result, count) in s.pushes.sorted(by: { $0.key < $1.key }) {
+            out += "simpul_pushes_total{result=\"\(result)\"} \(count)\n"
+        }
+        out += """
+            # HELP simpul_entries_stored_total Log entries newly stored.
+            # TYPE simpul_entries_stored_total counter
+            simpul_entries_stored_total \(s.stored)
+            # HELP simpul_entries_duplicate_total Log entries re-sent that were already stored (acknowledged, not stored).
+            # TYPE simpul_entries_duplicate_total counter
+            simpul_entries_duplicate_total \(s.duplicates)
+            # HELP simpul_push_body_bytes_total Push body bytes received (as sent, compressed).
+            # TYPE simpul_push_body_bytes_total counter
+            simpul_push_body_bytes_total \(s.bytes)
+            # HELP simpul_push_seconds_total Time spent handling pushes.
+            # TYPE simpul_push_seconds_total counter
+            simpul_push_seconds_total \(s.seconds)
+
+            """
+        if let nodes = try? await storage.listNodes() {
+            out += "# HELP simpul_nodes Enrolled nodes by state.\n# TYPE simpul_nodes gauge\n"
+            var byState = [String: Int]()
+            for node in nodes { byState[node.state, default: 0] += 1 }
+            for state in ["enrolled", "active", "forked", "revoked"] {
+                out += "simpul_nodes{state=\"\(state)\"} \(byState[state] ?? 0)\n"
+            }
+        }
+        return out
+    }
+}

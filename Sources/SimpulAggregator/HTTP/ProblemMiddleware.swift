@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+import Logging
+import SimpulCore
+
+/// Turns every error into a JSON problem body (RFC 9457), including Hummingbird's own 404s and 413s, and
+/// hides internal errors behind a 500 with no details (they are logged instead).
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            return problem.response()
+        } catch let error as any HTTPResponseError {
+            let status = error.status
+            let type = status == .notFound ? "not-found" : status == .contentTooLarge ? "too-large" : "http-\(status.code)"
+            let detail = status == .notFound ? "no route \(request.method) \(request.uri.path); see docs/protocol.md" : status.reasonPhrase
+            return Problem(type: type, title: status.reasonPhrase, status: status.code, detail: detail).response()
+        } catch {
+            context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return Problem(type: "internal", title: "Internal error", status: 500,
+                           detail: "the aggregator could not complete the request; it was logged. Retry later.").response()
+        }
+    }
+}
+
+extension Problem {
+    func response() -> Response {
+        var response = jsonResponse(self, status: HTTPResponse.Status(code: status))
+        response.headers[.contentType] = SimpulProtocol.problemContentType
+        return response
+    }
+}
+
+/// A JSON response.
+func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let data = (try? encoder.encode(value)) ?? Data()
+    return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+}

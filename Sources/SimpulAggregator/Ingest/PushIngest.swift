@@ -1,0 +1,161 @@
+import Foundation
+import Logging
+import SimpulCore
+
+/// Verifies and stores one push, exactly once. Storage-independent: every check happens here, and the
+/// store only applies the result if the node's head has not moved meanwhile.
+public struct PushIngest: Sendable {
+    public let storage: any AggregatorStorage
+    public let rules: EventRules
+    public let limits: Limits
+    public let signingKey: SigningKey
+
+    public init(storage: any AggregatorStorage, rules: EventRules, limits: Limits, signingKey: SigningKey) {
+        self.storage = storage
+        self.rules = rules
+        self.limits = limits
+        self.signingKey = signingKey
+    }
+
+    /// What happened to a push that was accepted.
+    public struct Outcome: Sendable {
+        public var receipt: Receipt
+    }
+
+    /// Splits a (decompressed) push body into its header and the entries' verbatim bytes.
+    public func parse(body: Data) throws(Problem) -> (PushHeader, [Data]) {
+        var lines = body.split(separator: 0x0a, omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        guard let first = lines.first else { throw .malformed("the body is empty; it must be a header line and one entry per line") }
+        let header: PushHeader
+        do {
+            header = try JSONDecoder().decode(PushHeader.self, from: Data(first))
+        } catch {
+            throw .malformed("the first line is not a push header (JSON with protocol, node, from_seq, to_seq, prev_hash, last_hash, clock, signature)")
+        }
+        guard header.protocolVersion == SimpulProtocol.version else { throw .unsupportedVersion(String(header.protocolVersion)) }
+        let entries = lines.dropFirst()
+        guard entries.count <= limits.maxEntries else {
+            throw .tooLarge("the batch holds \(entries.count) entries; the limit is \(limits.maxEntries)")
+        }
+        var out = [Data]()
+        out.reserveCapacity(entries.count)
+        for (offset, line) in entries.enumerated() {
+            guard line.count <= limits.maxEntryBytes else {
+                throw .tooLarge("entry seq \(header.fromSeq + Int64(offset)) is \(line.count) bytes; the limit is \(limits.maxEntryBytes)")
+            }
+            out.append(Data(line))
+        }
+        return (header, out)
+    }
+
+    public func ingest(pathNode: String, header: PushHeader, entries: [Data], now: Date, logger: Logger) async throws -> Outcome {
+        guard header.node == pathNode else { throw Problem.nodeMismatch(path: pathNode, header: header.node) }
+        guard let record = try await storage.node(pathNode) else { throw Problem.unknownNode(pathNode) }
+        if let revokedAt = record.revokedAt { throw Problem.revoked(pathNode, at: revokedAt) }
+        guard let key = try? PublicKey(base64: record.publicKey), key.isValid(signature: header.signature, for: header.signedMessage) else {
+            throw Problem.badSignature(pathNode)
+        }
+        guard header.fromSeq >= 1, header.toSeq - header.fromSeq + 1 == Int64(entries.count), !entries.isEmpty else {
+            throw Problem.malformed("from_seq \(header.fromSeq) to to_seq \(header.toSeq) does not match the \(entries.count) entries sent")
+        }
+        guard let prevHash = Hex.decode(header.prevHash), prevHash.count == 32,
+              let lastHash = Hex.decode(header.lastHash), lastHash.count == 32
+        else { throw Problem.malformed("prev_hash and last_hash must be 64 hex digits") }
+
+        // 1. The entries must be the node's: chained from prev_hash to the signed last_hash, in order.
+        var verifier = ChainVerifier(node: pathNode, after: header.fromSeq - 1, hash: prevHash)
+        var computed = [(seq: Int64, hash: Data, content: LogEntry.Content)]()
+        computed.reserveCapacity(entries.count)
+        for (offset, bytes) in entries.enumerated() {
+            let seq = header.fromSeq + Int64(offset)
+            do {
+                let content = try verifier.append(LogEntry(seq: seq, bytes: bytes))
+                computed.append((seq, verifier.hash, content))
+            } catch {
+                throw Problem.invalidEntry(seq: error.seq, error.reason)
+            }
+        }
+        guard verifier.hash == lastHash else {
+            throw Problem.brokenHash("the entries do not hash to the signed last_hash \(header.lastHash); the batch was altered or built wrongly")
+        }
+        for attempt in 0..<5 {
+            let current = try await storage.node(pathNode) ?? record
+            let head = Problem.Head(seq: current.headSeq, hash: current.headHash)
+            if let forkSeq = current.forkSeq { throw Problem.forked(node: pathNode, seq: forkSeq, head: head) }
+            // 2. It must link to what is stored: no gap, and no different entry at a stored seq (a fork).
+            guard header.fromSeq <= current.headSeq + 1 else { throw Problem.gap(from: header.fromSeq, head: head) }
+            let overlapEnd = min(header.toSeq, current.headSeq)
+            let firstKnown = max(header.fromSeq - 1, 1)
+            if overlapEnd >= firstKnown, current.headSeq > 0 {
+                let stored = try await storage.hashes(node: pathNode, seqs: firstKnown...overlapEnd)
+                if header.fromSeq > 1, let storedPrev = stored[header.fromSeq - 1], storedPrev != prevHash {
+                    try await recordFork(header: header, seq: header.fromSeq - 1, stored: storedPrev, offered: prevHash, bytes: Data(), now: now)
+                    throw Problem.fork(node: pathNode, seq: header.fromSeq - 1, head: head)
+                }
+                for item in computed where item.seq <= overlapEnd {
+                    if let storedHash = stored[item.seq], storedHash != item.hash {
+                        let bytes = entries[Int(item.seq - header.fromSeq)]
+                        try await recordFork(header: header, seq: item.seq, stored: storedHash, offered: item.hash, bytes: bytes, now: now)
+                        logger.warning("fork refused", metadata: ["node": "\(pathNode)", "seq": "\(item.seq)"])
+                        throw Problem.fork(node: pathNode, seq: item.seq, head: head)
+                    }
+                }
+            }
+            // 3. Every new entry must be a valid event.
+            var newEntries = [StoredEntry]()
+            newEntries.reserveCapacity(computed.count)
+            for item in computed where item.seq > current.headSeq {
+                let event = item.content.event
+                do { try rules.check(event) } catch { throw Problem.invalidEntry(seq: item.seq, "invalid event: \(error)") }
+                newEntries.append(StoredEntry(
+                    node: pathNode, seq: item.seq, bytes: entries[Int(item.seq - header.fromSeq)], hash: item.hash,
+                    eventID: event.id, kind: event.kind.rawValue, service: event.service, caseID: event.caseID,
+                    desa: event.desa, occurredAt: event.occurredAt))
+            }
+            let issuedAt = RFC3339.format(now)
+            let duplicates = computed.count - newEntries.count
+            if newEntries.isEmpty {
+                // Everything was already stored: acknowledge with the head, store nothing.
+                return Outcome(receipt: sign(Receipt(
+                    node: pathNode, seq: current.headSeq, hash: current.headHash, issuedAt: issuedAt, stored: 0, duplicates: duplicates)))
+            }
+            let newHead = newEntries[newEntries.count - 1]
+            let commit = IngestCommit(
+                node: pathNode, expectedHeadSeq: current.headSeq, entries: newEntries, newHeadSeq: newHead.seq,
+                newHeadHash: newHead.hash,
+                batch: StoredBatch(node: pathNode, fromSeq: header.fromSeq, toSeq: header.toSeq, prevHash: header.prevHash,
+                                   lastHash: header.lastHash, signature: header.signature, receivedAt: issuedAt))
+            switch try await storage.commit(commit) {
+            case .committed:
+                let receipt = Receipt(node: pathNode, seq: newHead.seq, hash: Hex.encode(newHead.hash), issuedAt: issuedAt,
+                                      stored: newEntries.count, duplicates: duplicates)
+                return Outcome(receipt: sign(receipt))
+            case .duplicateEvent(let id, let node, let seq):
+                throw Problem.duplicateEvent(id: id, node: node, seq: seq)
+            case .headMoved:
+                logger.debug("head moved during push; re-checking", metadata: ["node": "\(pathNode)", "attempt": "\(attempt)"])
+                continue
+            }
+        }
+        throw Problem(type: "busy", title: "Concurrent pushes", status: 409, detail: "the node's head kept moving during this push; retry")
+    }
+
+    func sign(_ receipt: Receipt) -> Receipt {
+        var copy = receipt
+        copy.sign(with: signingKey)
+        return copy
+    }
+
+    /// The node's current head, signed, as `GET /v1/nodes/{node}/head` and idempotent pushes answer it.
+    public func headReceipt(for record: NodeRecord, now: Date) -> Receipt {
+        sign(Receipt(node: record.id, seq: record.headSeq, hash: record.headHash, issuedAt: RFC3339.format(now), stored: 0, duplicates: 0))
+    }
+
+    private func recordFork(header: PushHeader, seq: Int64, stored: Data, offered: Data, bytes: Data, now: Date) async throws {
+        let headerText = (try? JSONEncoder().encode(header)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        try await storage.recordFork(ForkRecord(
+            node: header.node, seq: seq, storedHash: Hex.encode(stored), offeredHash: Hex.encode(offered),
+            offeredBytes: bytes, header: headerText, detectedAt: RFC3339.format(now)))
+    }
+}

@@ -1,1 +1,0 @@
-// The provincial aggregator (issue 3).

@@ -1,0 +1,165 @@
+import Foundation
+import SimpulCore
+
+/// An enrolled node as the aggregator holds it.
+public struct NodeRecord: Sendable, Equatable, Codable {
+    public var id: String
+    public var publicKey: String
+    public var enrolledAt: String
+    public var revokedAt: String?
+    public var headSeq: Int64
+    public var headHash: String
+    public var lastSeenAt: String?
+    /// Node clock minus aggregator clock at the last authenticated request, in seconds.
+    public var clockSkewSeconds: Double?
+    /// The first seq at which the node offered an entry that differs from the stored one.
+    public var forkSeq: Int64?
+
+    public var state: String {
+        if revokedAt != nil { return "revoked" }
+        if forkSeq != nil { return "forked" }
+        return lastSeenAt == nil ? "enrolled" : "active"
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id = "node_id"
+        case publicKey = "public_key"
+        case enrolledAt = "enrolled_at"
+        case revokedAt = "revoked_at"
+        case headSeq = "head_seq"
+        case headHash = "head_hash"
+        case lastSeenAt = "last_seen_at"
+        case clockSkewSeconds = "clock_skew_seconds"
+        case forkSeq = "fork_seq"
+        case state
+    }
+
+    public init(id: String, publicKey: String, enrolledAt: String, revokedAt: String? = nil, headSeq: Int64 = 0,
+                headHash: String = Hex.encode(ChainHash.genesis), lastSeenAt: String? = nil,
+                clockSkewSeconds: Double? = nil, forkSeq: Int64? = nil) {
+        self.id = id
+        self.publicKey = publicKey
+        self.enrolledAt = enrolledAt
+        self.revokedAt = revokedAt
+        self.headSeq = headSeq
+        self.headHash = headHash
+        self.lastSeenAt = lastSeenAt
+        self.clockSkewSeconds = clockSkewSeconds
+        self.forkSeq = forkSeq
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(String.self, forKey: .id), publicKey: try c.decode(String.self, forKey: .publicKey),
+            enrolledAt: try c.decode(String.self, forKey: .enrolledAt), revokedAt: try c.decodeIfPresent(String.self, forKey: .revokedAt),
+            headSeq: try c.decode(Int64.self, forKey: .headSeq), headHash: try c.decode(String.self, forKey: .headHash),
+            lastSeenAt: try c.decodeIfPresent(String.self, forKey: .lastSeenAt),
+            clockSkewSeconds: try c.decodeIfPresent(Double.self, forKey: .clockSkewSeconds),
+            forkSeq: try c.decodeIfPresent(Int64.self, forKey: .forkSeq))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(publicKey, forKey: .publicKey)
+        try c.encode(enrolledAt, forKey: .enrolledAt)
+        try c.encode(revokedAt, forKey: .revokedAt)
+        try c.encode(headSeq, forKey: .headSeq)
+        try c.encode(headHash, forKey: .headHash)
+        try c.encode(lastSeenAt, forKey: .lastSeenAt)
+        try c.encode(clockSkewSeconds, forKey: .clockSkewSeconds)
+        try c.encode(forkSeq, forKey: .forkSeq)
+        try c.encode(state, forKey: .state)
+    }
+}
+
+/// One entry to store: its verbatim bytes, hash, and the columns figures are computed from.
+public struct StoredEntry: Sendable, Equatable {
+    public var node: String
+    public var seq: Int64
+    public var bytes: Data
+    public var hash: Data
+    public var eventID: String
+    public var kind: String
+    public var service: String
+    public var caseID: String
+    public var desa: String?
+    public var occurredAt: String
+}
+
+/// A push's signed header, kept so anyone can re-verify the stored chains later.
+public struct StoredBatch: Sendable, Equatable {
+    public var node: String
+    public var fromSeq: Int64
+    public var toSeq: Int64
+    public var prevHash: String
+    public var lastHash: String
+    public var signature: String
+    public var receivedAt: String
+}
+
+/// Evidence of a fork: the stored entry at `seq` and what the node offered instead.
+public struct ForkRecord: Sendable, Equatable {
+    public var node: String
+    public var seq: Int64
+    public var storedHash: String
+    public var offeredHash: String
+    public var offeredBytes: Data
+    public var header: String
+    public var detectedAt: String
+}
+
+/// What a push stores, applied only if the node's head is still `expectedHead` (compare-and-swap), so two
+/// aggregator replicas (or two concurrent pushes) can never store the same seq twice.
+public struct IngestCommit: Sendable {
+    public var node: String
+    public var expectedHeadSeq: Int64
+    public var entries: [StoredEntry]
+    public var newHeadSeq: Int64
+    public var newHeadHash: Data
+    public var batch: StoredBatch
+}
+
+/// The outcome of a commit.
+public enum CommitOutcome: Sendable, Equatable {
+    case committed
+    /// The head moved since it was read: read it again and re-check.
+    case headMoved
+    /// An event id in the batch is already stored (under another seq or node).
+    case duplicateEvent(id: String, node: String, seq: Int64)
+}
+
+/// Where the aggregator keeps nodes and their logs. One implementation per database; the ingest logic
+/// above it never changes (SQLite now; PostgreSQL behind several replicas later).
+public protocol AggregatorStorage: Sendable {
+    func node(_ id: String) async throws -> NodeRecord?
+    /// Enrols nodes, all or none; refuses an id that is already enrolled.
+    func addNodes(_ records: [NodeRecord]) async throws
+    func revokeNode(_ id: String, at: String) async throws -> Bool
+    func listNodes() async throws -> [NodeRecord]
+    /// Stored hashes for `seqs` of one node.
+    func hashes(node: String, seqs: ClosedRange<Int64>) async throws -> [Int64: Data]
+    func commit(_ commit: IngestCommit) async throws -> CommitOutcome
+    func recordFork(_ fork: ForkRecord) async throws
+    func touch(node: String, seenAt: String, clockSkewSeconds: Double?) async throws
+    /// Stored entries of a node in seq order, after `seq`, at most `limit`.
+    func entries(node: String, after seq: Int64, limit: Int) async throws -> [(seq: Int64, bytes: Data, hash: Data)]
+    func batches(node: String) async throws -> [StoredBatch]
+    func serviceFigures() async throws -> [ServiceFigure]
+}
+
+/// Demand and supply for one service: cases opened, referred, completed, rejected, and completion time.
+public struct ServiceFigure: Sendable, Codable, Equatable {
+    public var service: String
+    public var received: Int
+    public var referred: Int
+    public var completed: Int
+    public var rejected: Int
+    public var medianDaysToComplete: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case service, received, referred, completed, rejected
+        case medianDaysToComplete = "median_days_to_complete"
+    }
+}

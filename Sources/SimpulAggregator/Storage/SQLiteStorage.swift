@@ -1,0 +1,252 @@
+import Foundation
+import GRDB
+import SimpulCore
+
+/// The embedded default storage: one SQLite file, WAL, `synchronous=FULL`.
+///
+/// Admin commands (`nodes add`, `events`, `verify`) open the same file while `serve` runs; SQLite's
+/// locking and a busy timeout keep them from stepping on each other.
+public final class SQLiteStorage: AggregatorStorage {
+    let pool: DatabasePool
+    public let path: String
+
+    public init(path: String, create: Bool = false) throws(AggregatorError) {
+        if !create && !FileManager.default.fileExists(atPath: path) {
+            throw AggregatorError("no aggregator database at \(path)", hint: "run 'simpul-aggregator init' first, or check data_dir")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(15)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw AggregatorError("cannot open the aggregator database \(path): \(error)",
+                                  hint: "check the disk and that data_dir is writable by this user")
+        }
+        self.path = path
+    }
+
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE nodes (
+                    id TEXT PRIMARY KEY,
+                    public_key TEXT NOT NULL,
+                    enrolled_at TEXT NOT NULL,
+                    revoked_at TEXT,
+                    head_seq INTEGER NOT NULL DEFAULT 0,
+                    head_hash BLOB NOT NULL,
+                    last_seen_at TEXT,
+                    clock_skew_seconds REAL,
+                    fork_seq INTEGER
+                );
+                -- Every entry exactly once: (node, seq) is the log position, event_id the fact itself.
+                CREATE TABLE entries (
+                    node TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    bytes BLOB NOT NULL,
+                    hash BLOB NOT NULL,
+                    event_id TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    service TEXT NOT NULL,
+                    case_id TEXT NOT NULL,
+                    desa TEXT,
+                    occurred_at TEXT NOT NULL,
+                    PRIMARY KEY (node, seq)
+                ) WITHOUT ROWID;
+                CREATE INDEX entries_service ON entries(service, kind);
+                CREATE TABLE batches (
+                    node TEXT NOT NULL,
+                    from_seq INTEGER NOT NULL,
+                    to_seq INTEGER NOT NULL,
+                    prev_hash TEXT NOT NULL,
+                    last_hash TEXT NOT NULL,
+                    signature TEXT NOT NULL,
+                    received_at TEXT NOT NULL,
+                    PRIMARY KEY (node, to_seq)
+                );
+                CREATE TABLE forks (
+                    node TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    stored_hash TEXT NOT NULL,
+                    offered_hash TEXT NOT NULL,
+                    offered_bytes BLOB NOT NULL,
+                    header TEXT NOT NULL,
+                    detected_at TEXT NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }()
+
+    static func nodeRecord(_ row: Row) -> NodeRecord {
+        NodeRecord(
+            id: row["id"], publicKey: row["public_key"], enrolledAt: row["enrolled_at"], revokedAt: row["revoked_at"],
+            headSeq: row["head_seq"], headHash: Hex.encode((row["head_hash"] as Data?) ?? Data()),
+            lastSeenAt: row["last_seen_at"], clockSkewSeconds: row["clock_skew_seconds"], forkSeq: row["fork_seq"])
+    }
+
+    public func node(_ id: String) async throws -> NodeRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM nodes WHERE id = ?", arguments: [id]).map(Self.nodeRecord)
+        }
+    }
+
+    public func addNodes(_ records: [NodeRecord]) async throws {
+        try await pool.write { db in
+            for r in records {
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM nodes WHERE id = ?", arguments: [r.id]) == true {
+                    throw AggregatorError("node \(r.id) is already enrolled; nothing was changed",
+                                          hint: "to replace its key, revoke it and enrol the new node under a new id (e.g. \(r.id)-02)", exitCode: 2)
+                }
+                try db.execute(
+                    sql: "INSERT INTO nodes(id, public_key, enrolled_at, head_seq, head_hash) VALUES (?, ?, ?, 0, ?)",
+                    arguments: [r.id, r.publicKey, r.enrolledAt, ChainHash.genesis])
+            }
+        }
+    }
+
+    public func revokeNode(_ id: String, at time: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE nodes SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [time, id])
+            return db.changesCount > 0
+        }
+    }
+
+    public func listNodes() async throws -> [NodeRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM nodes ORDER BY id").map(Self.nodeRecord)
+        }
+    }
+
+    public func hashes(node: String, seqs: ClosedRange<Int64>) async throws -> [Int64: Data] {
+        try await pool.read { db in
+            var out = [Int64: Data]()
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT seq, hash FROM entries WHERE node = ? AND seq BETWEEN ? AND ?",
+                arguments: [node, seqs.lowerBound, seqs.upperBound])
+            while let row = try rows.next() { out[row["seq"]] = row["hash"] }
+            return out
+        }
+    }
+
+    public func commit(_ commit: IngestCommit) async throws -> CommitOutcome {
+        do {
+            return try await apply(commit)
+        } catch let duplicate as DuplicateEvent {
+            return duplicate.outcome
+        }
+    }
+
+    private func apply(_ commit: IngestCommit) async throws -> CommitOutcome {
+        try await pool.write { db in
+            let head = try Int64.fetchOne(db, sql: "SELECT head_seq FROM nodes WHERE id = ?", arguments: [commit.node])
+            guard head == commit.expectedHeadSeq else { return .headMoved }
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO entries(node, seq, bytes, hash, event_id, kind, service, case_id, desa, occurred_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let duplicate = try db.cachedStatement(sql: "SELECT node, seq FROM entries WHERE event_id = ?")
+            for e in commit.entries {
+                if let row = try Row.fetchOne(duplicate, arguments: [e.eventID]) {
+                    // Roll back everything this transaction did.
+                    throw DuplicateEvent(outcome: .duplicateEvent(id: e.eventID, node: row["node"], seq: row["seq"]))
+                }
+                try insert.execute(arguments: [e.node, e.seq, e.bytes, e.hash, e.eventID, e.kind, e.service, e.caseID, e.desa, e.occurredAt])
+            }
+            try db.execute(
+                sql: "UPDATE nodes SET head_seq = ?, head_hash = ? WHERE id = ?",
+                arguments: [commit.newHeadSeq, commit.newHeadHash, commit.node])
+            let b = commit.batch
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO batches(node, from_seq, to_seq, prev_hash, last_hash, signature, received_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [b.node, b.fromSeq, b.toSeq, b.prevHash, b.lastHash, b.signature, b.receivedAt])
+            return .committed
+        }
+    }
+
+    private struct DuplicateEvent: Error {
+        var outcome: CommitOutcome
+    }
+
+    public func recordFork(_ fork: ForkRecord) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO forks(node, seq, stored_hash, offered_hash, offered_bytes, header, detected_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [fork.node, fork.seq, fork.storedHash, fork.offeredHash, fork.offeredBytes, fork.header, fork.detectedAt])
+            try db.execute(
+                sql: "UPDATE nodes SET fork_seq = MIN(COALESCE(fork_seq, ?), ?) WHERE id = ?",
+                arguments: [fork.seq, fork.seq, fork.node])
+        }
+    }
+
+    public func touch(node: String, seenAt: String, clockSkewSeconds: Double?) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE nodes SET last_seen_at = ?, clock_skew_seconds = COALESCE(?, clock_skew_seconds) WHERE id = ?",
+                arguments: [seenAt, clockSkewSeconds, node])
+        }
+    }
+
+    public func entries(node: String, after seq: Int64, limit: Int) async throws -> [(seq: Int64, bytes: Data, hash: Data)] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT seq, bytes, hash FROM entries WHERE node = ? AND seq > ? ORDER BY seq LIMIT ?",
+                arguments: [node, seq, limit]
+            ).map { (seq: $0["seq"], bytes: $0["bytes"], hash: $0["hash"]) }
+        }
+    }
+
+    public func batches(node: String) async throws -> [StoredBatch] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM batches WHERE node = ? ORDER BY to_seq", arguments: [node]).map {
+                StoredBatch(node: $0["node"], fromSeq: $0["from_seq"], toSeq: $0["to_seq"], prevHash: $0["prev_hash"],
+                            lastHash: $0["last_hash"], signature: $0["signature"], receivedAt: $0["received_at"])
+            }
+        }
+    }
+
+    public func serviceFigures() async throws -> [ServiceFigure] {
+        try await pool.read { db in
+            var figures = [String: ServiceFigure]()
+            let counts = try Row.fetchAll(db, sql: "SELECT service, kind, COUNT(*) AS n FROM entries GROUP BY service, kind")
+            for row in counts {
+                let service: String = row["service"]
+                var f = figures[service] ?? ServiceFigure(service: service, received: 0, referred: 0, completed: 0, rejected: 0)
+                let n: Int = row["n"]
+                switch row["kind"] as String {
+                case "request.received", "need.identified": f.received += n
+                case "request.referred": f.referred += n
+                case "request.completed": f.completed += n
+                case "request.rejected": f.rejected += n
+                default: break
+                }
+                figures[service] = f
+            }
+            let durations = try Row.fetchAll(db, sql: """
+                SELECT o.service AS service, julianday(c.occurred_at) - julianday(o.occurred_at) AS days
+                FROM entries o JOIN entries c ON c.case_id = o.case_id
+                WHERE o.kind IN ('request.received', 'need.identified') AND c.kind = 'request.completed'
+                """)
+            var byService = [String: [Double]]()
+            for row in durations {
+                if let days: Double = row["days"] { byService[row["service"], default: []].append(days) }
+            }
+            for (service, values) in byService {
+                let sorted = values.sorted()
+                figures[service]?.medianDaysToComplete = sorted[sorted.count / 2]
+            }
+            return figures.values.sorted { $0.service < $1.service }
+        }
+    }
+}

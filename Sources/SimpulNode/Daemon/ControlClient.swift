@@ -1,0 +1,42 @@
+import Foundation
+
+/// The CLI's side of the control socket: asks a running daemon to sync, and reads its answer.
+public struct ControlClient: Sendable {
+    public let config: NodeConfig
+
+    public init(config: NodeConfig) {
+        self.config = config
+    }
+
+    /// The daemon's sync report, or nil when no daemon listens (the caller then syncs in-process).
+    public func requestSync(deadline: ContinuousClock.Instant?) async throws(NodeError) -> SyncReport? {
+        let wait = deadline.map { max(0, Int(($0 - .now).components.seconds)) }
+        guard let answer = try await exchange(ControlRequest(command: "sync_now", waitSeconds: wait), timeoutSeconds: (wait ?? 0) + 600) else {
+            return nil
+        }
+        do { return try JSONDecoder().decode(SyncReport.self, from: answer) } catch {
+            throw NodeError(.serverError, "the daemon's answer could not be read", hint: "check 'journalctl -u simpul'")
+        }
+    }
+
+    /// Sends one request line and reads one answer line. Nil when nothing listens on the socket.
+    func exchange(_ request: ControlRequest, timeoutSeconds: Int) async throws(NodeError) -> Data? {
+        let path = config.controlSocketPath()
+        guard let fd = try? UnixSocket.connect(path: path) else { return nil }
+        let line: Data
+        do { line = try JSONEncoder().encode(request) + Data("\n".utf8) } catch { return nil }
+        let result: Data? = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                defer { close(fd) }
+                var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                guard UnixSocket.writeAll(fd, line) else { return continuation.resume(returning: nil) }
+                continuation.resume(returning: UnixSocket.readLine(fd))
+            }
+        }
+        guard let result else {
+            throw NodeError(.unreachable, "the daemon did not answer on \(path)", hint: "check 'systemctl status simpul' and 'journalctl -u simpul'")
+        }
+        return result
+    }
+}

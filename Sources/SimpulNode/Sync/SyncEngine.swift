@@ -1,0 +1,191 @@
+import Foundation
+import Logging
+import SimpulCore
+
+/// Pushes the node's log to the aggregator: asks for the head, sends what follows in bounded, gzipped,
+/// signed batches, and records each receipt. The aggregator's head is the truth: when it is behind
+/// (restored from a backup) the engine re-sends from there by itself.
+public struct SyncEngine: Sendable {
+    public let context: NodeContext
+    public let signingKey: SigningKey
+    public let transport: any SyncTransport
+    public let logger: Logger
+    public var now: @Sendable () -> Date = { Date() }
+
+    public init(context: NodeContext, signingKey: SigningKey, transport: any SyncTransport, logger: Logger) {
+        self.context = context
+        self.signingKey = signingKey
+        self.transport = transport
+        self.logger = logger
+    }
+
+    var config: NodeConfig { context.config }
+    var store: NodeStore { context.store }
+    var nodePath: String {
+        let base = config.aggregatorURL.hasSuffix("/") ? String(config.aggregatorURL.dropLast()) : config.aggregatorURL
+        return "\(base)/v1/nodes/\(config.nodeID)"
+    }
+
+    /// One sync under the node's sync lock. Throws on failure (after recording it for `status`).
+    public func syncOnce(progress: (@Sendable (_ pushed: Int64, _ total: Int64) -> Void)? = nil) async throws(NodeError) -> SyncReport {
+        let lock = try SyncLock.acquire(path: config.syncLockPath)
+        defer { withExtendedLifetime(lock) {} }
+        do {
+            return try await run(progress: progress)
+        } catch {
+            try? store.recordSyncFailure(error.message, at: now())
+            throw error
+        }
+    }
+
+    private func run(progress: (@Sendable (Int64, Int64) -> Void)?) async throws(NodeError) -> SyncReport {
+        let remote = try await fetchHead()
+        let local = try store.head()
+        let state = try store.syncState()
+        try checkLinks(remote: remote, localHead: local.seq)
+        var resentFrom: Int64?
+        if remote.seq < state.ackedSeq {
+            resentFrom = remote.seq + 1
+            logger.warning("aggregator is behind what it acknowledged; re-sending", metadata: [
+                "sync.acked": "\(state.ackedSeq)", "sync.aggregator_head": "\(remote.seq)", "sync.resend_from": "\(remote.seq + 1)",
+            ])
+        }
+        try store.recordReceipt(remote.receipt, at: now())
+        var cursor = remote.seq
+        var cursorHash = try store.hash(at: cursor) ?? ChainHash.genesis
+        var pushed = 0
+        var batches = 0
+        var bytesSent = 0
+        var lastReceipt = remote.receipt
+        let maxEntries = min(config.sync.batchMaxEntries, remote.limits.maxEntries)
+        let maxBytes = min(config.sync.batchMaxBytes, remote.limits.maxDecompressedBytes - 4096)
+        var gapsFollowed = 0
+        while true {
+            let batch = try store.entries(after: cursor, maxCount: maxEntries, maxBytes: maxBytes)
+            guard let last = batch.last else { break }
+            var header = PushHeader(
+                node: config.nodeID, fromSeq: batch[0].entry.seq, toSeq: last.entry.seq, prevHash: Hex.encode(cursorHash),
+                lastHash: Hex.encode(last.hash), clock: RFC3339.format(now()))
+            header.sign(with: signingKey)
+            let plain: Data
+            do { plain = try header.body(entries: batch.map(\.entry)) } catch {
+                throw NodeError(.storage, "could not encode batch \(header.fromSeq)-\(header.toSeq): \(error)")
+            }
+            let body = config.sync.gzipLevel > 0 ? Gzip.compress(plain, level: Int32(config.sync.gzipLevel)) : plain
+            guard body.count <= remote.limits.maxBodyBytes else {
+                throw NodeError(.refused, "batch \(header.fromSeq)-\(header.toSeq) is \(body.count) bytes, over the aggregator's limit \(remote.limits.maxBodyBytes)",
+                                hint: "lower sync.batch_max_bytes in the node config")
+            }
+            var headers = requestHeaders()
+            headers.append(("Content-Type", SimpulProtocol.pushContentType))
+            if config.sync.gzipLevel > 0 { headers.append(("Content-Encoding", "gzip")) }
+            let response = try await transport.send(TransportRequest(method: "POST", url: nodePath + "/push", headers: headers, body: body))
+            bytesSent += response.bytesSent
+            if response.status == 409, let problem = decodeProblem(response), problem.type == "gap", let head = problem.head, gapsFollowed < 3 {
+                gapsFollowed += 1
+                logger.warning("aggregator head moved; resending from its head", metadata: ["sync.aggregator_head": "\(head.seq)"])
+                cursor = head.seq
+                cursorHash = try store.hash(at: cursor) ?? ChainHash.genesis
+                continue
+            }
+            let receipt: Receipt = try decode(response, what: "push of seq \(header.fromSeq)-\(header.toSeq)")
+            guard receipt.node == config.nodeID, receipt.seq >= header.fromSeq - 1 else {
+                throw NodeError(.refused, "the aggregator's receipt does not match batch \(header.fromSeq)-\(header.toSeq) (receipt seq \(receipt.seq))")
+            }
+            if receipt.seq == last.entry.seq && receipt.hash != Hex.encode(last.hash) {
+                throw NodeError(.fork, "the aggregator acknowledged seq \(receipt.seq) with a different hash than this node's log",
+                                hint: "do not record more events; see docs/operations.md, 'A forked log'")
+            }
+            try store.recordReceipt(receipt, at: now())
+            lastReceipt = receipt
+            pushed += receipt.stored
+            batches += 1
+            cursor = receipt.seq
+            cursorHash = receipt.seq == last.entry.seq ? last.hash : (try store.hash(at: cursor) ?? ChainHash.genesis)
+            let head = try store.head().seq
+            progress?(cursor, head)
+            logger.debug("sync batch acknowledged", metadata: ["sync.to": "\(receipt.seq)", "sync.stored": "\(receipt.stored)"])
+        }
+        let head = try store.head()
+        let report = SyncReport(
+            status: pushed > 0 || batches > 0 ? "pushed" : "nothing_to_push", pushed: pushed, batches: batches, bytesSent: bytesSent,
+            headSeq: head.seq, ackedSeq: cursor, resentFrom: resentFrom, receipt: lastReceipt)
+        logger.info("sync pushed", metadata: [
+            "sync.status": "\(report.status)", "sync.pushed": "\(pushed)", "sync.batches": "\(batches)",
+            "sync.acked": "\(cursor)", "sync.backlog": "\(report.backlog)", "sync.bytes": "\(bytesSent)",
+        ])
+        return report
+    }
+
+    /// The aggregator's head for this node, signed.
+    func fetchHead() async throws(NodeError) -> HeadResponse {
+        var headers = requestHeaders()
+        let clock = headers.first { $0.0 == SimpulProtocol.clockHeader }?.1 ?? ""
+        headers.append((SimpulProtocol.signatureHeader, signingKey.sign(HeadRequestSignature.message(node: config.nodeID, clock: clock))))
+        let response = try await transport.send(TransportRequest(method: "GET", url: nodePath + "/head", headers: headers))
+        return try decode(response, what: "reading this node's head")
+    }
+
+    /// The aggregator must hold a prefix of this node's log; anything else is a fork a person must resolve.
+    func checkLinks(remote: HeadResponse, localHead: Int64) throws(NodeError) {
+        if remote.seq > localHead {
+            throw NodeError(
+                .fork,
+                "the aggregator holds seq 1-\(remote.seq) of node \(config.nodeID), but this node's log ends at seq \(localHead): "
+                    + "this node was restored from an older backup. Nothing was sent and nothing local was changed.",
+                hint: "do not record new events on this node until it is resolved; see docs/operations.md, 'A node restored from an old backup'")
+        }
+        if remote.seq > 0, let localHash = try store.hash(at: remote.seq), Hex.encode(localHash) != remote.hash {
+            throw NodeError(
+                .fork,
+                "this node's entry at seq \(remote.seq) differs from the one the aggregator holds: the log is forked "
+                    + "(a node restored from a backup that then recorded new events). Every local event is kept; nothing was sent.",
+                hint: "stop recording on this node and follow docs/operations.md, 'A forked log'")
+        }
+    }
+
+    func requestHeaders() -> [(String, String)] {
+        [
+            (SimpulProtocol.versionHeader, String(SimpulProtocol.version)),
+            (SimpulProtocol.nodeHeader, config.nodeID),
+            (SimpulProtocol.clockHeader, RFC3339.format(now())),
+            ("Accept", "application/json"),
+        ]
+    }
+
+    func decodeProblem(_ response: TransportResponse) -> Problem? {
+        try? JSONDecoder().decode(Problem.self, from: response.body)
+    }
+
+    func decode<T: Decodable>(_ response: TransportResponse, what: String) throws(NodeError) -> T {
+        if (200..<300).contains(response.status) {
+            do { return try JSONDecoder().decode(T.self, from: response.body) } catch {
+                throw NodeError(.serverError, "\(what): the aggregator's answer could not be read (HTTP \(response.status))",
+                                hint: "check that \(config.aggregatorURL) is a Simpul aggregator")
+            }
+        }
+        let problem = decodeProblem(response)
+        let detail = problem.map { "\($0.title): \($0.detail)" } ?? "HTTP \(response.status)"
+        if response.status >= 500 {
+            throw NodeError(.serverError, "\(what): the aggregator failed (HTTP \(response.status)): \(detail)",
+                            hint: "events stay queued; sync again later")
+        }
+        switch problem?.type {
+        case "fork":
+            throw NodeError(.fork, "\(what): refused as a fork: \(detail)",
+                            hint: "every local event is kept. Stop recording on this node and follow docs/operations.md, 'A forked log'")
+        case "node-revoked":
+            throw NodeError(.revoked, "\(what): this node is revoked: \(detail)", hint: "contact provincial IT")
+        case "unknown-node":
+            throw NodeError(.refused, "\(what): \(detail)",
+                            hint: "give provincial IT this node's id and public key ('simpul status' shows both)")
+        case "bad-signature":
+            throw NodeError(.refused, "\(what): \(detail)",
+                            hint: "the key enrolled for \(config.nodeID) is not this node's; give provincial IT the public key 'simpul status' shows")
+        case nil where response.status == 404:
+            throw NodeError(.refused, "\(what): HTTP 404 from \(config.aggregatorURL)", hint: "check the aggregator URL in the config")
+        default:
+            throw NodeError(.refused, "\(what): refused by the aggregator (HTTP \(response.status)): \(detail)")
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// One sync at a time per node, across processes: an `flock` on `<data_dir>/sync.lock`, held for one sync.
+/// A second `sync now` (or the daemon) finds it held and says so, rather than pushing the same batch twice.
+/// The kernel drops the lock when the holder dies, so a killed sync never leaves it stuck.
+public final class SyncLock: Sendable {
+    private let fd: Int32
+
+    private init(fd: Int32) { self.fd = fd }
+
+    public static func acquire(path: String) throws(NodeError) -> SyncLock {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw NodeError(.storage, "cannot open the sync lock \(path): \(String(cString: strerror(errno)))")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            var buffer = [UInt8](repeating: 0, count: 32)
+            let n = pread(fd, &buffer, buffer.count, 0)
+            let holder = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+            close(fd)
+            throw NodeError(.busy, "another sync of this node is running (pid \(holder)); this one did nothing",
+                            hint: "wait for it to finish, then check 'simpul status'")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pwrite(fd, pid, pid.count, 0)
+        return SyncLock(fd: fd)
+    }
+
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

@@ -1,0 +1,49 @@
+import SimpulCore
+
+/// The outcome of one sync, as `simpul sync now --json` prints it and the daemon answers it.
+public struct SyncReport: Sendable, Codable, Equatable {
+    /// `pushed`, `nothing_to_push`, or `failed`.
+    public var status: String
+    public var pushed: Int
+    public var batches: Int
+    public var bytesSent: Int
+    public var headSeq: Int64
+    public var ackedSeq: Int64
+    public var backlog: Int64
+    /// Set when the aggregator's head was behind what it had acknowledged (restored from a backup).
+    public var resentFrom: Int64?
+    public var receipt: Receipt?
+    public var error: String?
+    public var hint: String?
+    /// The `NodeError` code when `failed`.
+    public var errorCode: String?
+
+    enum CodingKeys: String, CodingKey {
+        case status, pushed, batches, backlog, receipt, error, hint
+        case bytesSent = "bytes_sent"
+        case headSeq = "head_seq"
+        case ackedSeq = "acked_seq"
+        case resentFrom = "resent_from"
+        case errorCode = "error_code"
+    }
+
+    public init(status: String, pushed: Int = 0, batches: Int = 0, bytesSent: Int = 0, headSeq: Int64 = 0, ackedSeq: Int64 = 0,
+                resentFrom: Int64? = nil, receipt: Receipt? = nil, error: String? = nil, hint: String? = nil, errorCode: String? = nil) {
+        self.status = status
+        self.pushed = pushed
+        self.batches = batches
+        self.bytesSent = bytesSent
+        self.headSeq = headSeq
+        self.ackedSeq = ackedSeq
+        self.backlog = max(0, headSeq - ackedSeq)
+        self.resentFrom = resentFrom
+        self.receipt = receipt
+        self.error = error
+        self.hint = hint
+        self.errorCode = errorCode
+    }
+
+    public static func failed(_ error: NodeError, headSeq: Int64, ackedSeq: Int64) -> SyncReport {
+        SyncReport(status: "failed", headSeq: headSeq, ackedSeq: ackedSeq, error: error.message, hint: error.hint, errorCode: error.code.description)
+    }
+}

@@ -1,0 +1,116 @@
+import CCurl
+import Foundation
+
+/// The transport over libcurl: connect and overall timeouts, a low-speed abort for stalled links, TLS
+/// verification always on (with an optional extra CA file), proxy from the environment (libcurl reads
+/// `https_proxy`/`no_proxy` itself).
+///
+/// `curl_easy_perform` blocks, so each transfer runs on a dispatch queue thread, never on Swift's
+/// cooperative pool; one easy handle per transfer.
+public struct CurlTransport: SyncTransport {
+    public var connectTimeoutSeconds: Int
+    public var requestTimeoutSeconds: Int
+    public var lowSpeedLimitBytes: Int
+    public var lowSpeedTimeSeconds: Int
+    public var caFile: String?
+
+    public init(connectTimeoutSeconds: Int = 10, requestTimeoutSeconds: Int = 120, lowSpeedLimitBytes: Int = 100,
+                lowSpeedTimeSeconds: Int = 20, caFile: String? = nil) {
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.requestTimeoutSeconds = requestTimeoutSeconds
+        self.lowSpeedLimitBytes = lowSpeedLimitBytes
+        self.lowSpeedTimeSeconds = lowSpeedTimeSeconds
+        self.caFile = caFile
+    }
+
+    public init(config: NodeConfig.Sync) {
+        self.init(connectTimeoutSeconds: config.connectTimeoutSeconds, requestTimeoutSeconds: config.requestTimeoutSeconds,
+                  lowSpeedLimitBytes: config.lowSpeedLimitBytes, lowSpeedTimeSeconds: config.lowSpeedTimeSeconds,
+                  caFile: config.caFile.isEmpty ? nil : config.caFile)
+    }
+
+    private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    private static let queue = DispatchQueue(label: "simpul.curl", attributes: .concurrent)
+
+    public func send(_ request: TransportRequest) async throws(NodeError) -> TransportResponse {
+        let result: Result<TransportResponse, NodeError> = await withCheckedContinuation { continuation in
+            Self.queue.async {
+                continuation.resume(returning: perform(request))
+            }
+        }
+        return try result.get()
+    }
+
+    /// Collects the response body; handed to libcurl's write callback through an opaque pointer.
+    private final class Sink {
+        var data = Data()
+    }
+
+    private func perform(_ request: TransportRequest) -> Result<TransportResponse, NodeError> {
+        guard Self.globalInit, let handle = curl_easy_init() else {
+            return .failure(NodeError(.unreachable, "libcurl could not start"))
+        }
+        defer { curl_easy_cleanup(handle) }
+        let sink = Sink()
+        let sinkPointer = Unmanaged.passRetained(sink)
+        defer { sinkPointer.release() }
+        var headers: UnsafeMutablePointer<curl_slist>?
+        for (name, value) in request.headers { headers = curl_slist_append(headers, "\(name): \(value)") }
+        headers = curl_slist_append(headers, "Expect:")
+        defer { curl_slist_free_all(headers) }
+        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+
+        _ = simpul_curl_setopt_string(handle, CURLOPT_URL, request.url)
+        _ = simpul_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        _ = simpul_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, connectTimeoutSeconds)
+        _ = simpul_curl_setopt_long(handle, CURLOPT_TIMEOUT, requestTimeoutSeconds)
+        _ = simpul_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, lowSpeedLimitBytes)
+        _ = simpul_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, lowSpeedTimeSeconds)
+        _ = simpul_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
+        _ = simpul_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
+        if let caFile { _ = simpul_curl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
+        _ = simpul_curl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
+        _ = simpul_curl_setopt_string(handle, CURLOPT_USERAGENT, "simpul-node")
+        _ = simpul_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers)
+        _ = simpul_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer.toOpaque())
+        _ = simpul_curl_setopt_write_function(handle) { pointer, size, count, userdata in
+            guard let pointer, let userdata else { return 0 }
+            let sink = Unmanaged<Sink>.fromOpaque(userdata).takeUnretainedValue()
+            sink.data.append(UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: size * count)
+            return size * count
+        }
+        let body = request.body ?? Data()
+        let code: CURLcode = body.withUnsafeBytes { raw in
+            if request.method == "POST" {
+                _ = simpul_curl_setopt_long(handle, CURLOPT_POST, 1)
+                _ = simpul_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+                _ = simpul_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(raw.count))
+            }
+            return errorBuffer.withUnsafeMutableBufferPointer { buf in
+                _ = simpul_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, buf.baseAddress)
+                return curl_easy_perform(handle)
+            }
+        }
+        guard code == CURLE_OK else {
+            let buffered = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let detail = buffered.isEmpty ? String(validatingCString: curl_easy_strerror(code)) ?? "" : buffered
+            return .failure(NodeError(
+                .unreachable, "cannot reach the aggregator at \(request.url): curl error \(code.rawValue): \(detail)",
+                hint: Self.hint(for: code)))
+        }
+        var status = 0
+        _ = simpul_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return .success(TransportResponse(status: status, body: sink.data, bytesSent: body.count))
+    }
+
+    static func hint(for code: CURLcode) -> String {
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST: "check the aggregator URL and the office's DNS"
+        case CURLE_COULDNT_CONNECT: "the aggregator is down or the link is cut; events stay queued and sync resumes when it is back"
+        case CURLE_OPERATION_TIMEDOUT: "the link is too slow or stalled; events stay queued and sync resumes when it recovers"
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
+            "the aggregator's TLS certificate did not verify; check the PC's date and sync.ca_file"
+        default: "events stay queued; sync resumes when the aggregator is reachable"
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SimpulAggregator
+import SimpulSystemd
+
+/// `simpul-aggregator`: the provincial server that receives, verifies and stores every node's log.
+@main
+struct SimpulAggregatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simpul-aggregator",
+        abstract: "The provincial aggregator: verifies and stores every kecamatan node's log exactly once.",
+        subcommands: [InitCommand.self, ServeCommand.self, NodesCommand.self, EventsCommand.self, VerifyCommand.self])
+}
+
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "The aggregator config (default: $SIMPUL_AGGREGATOR_CONFIG, else /etc/simpul/aggregator.toml).")
+    var config: String?
+
+    func load() throws -> AggregatorConfig {
+        try AggregatorConfig.load(path: AggregatorConfig.path(explicit: config))
+    }
+}
+
+enum Output {
+    static func json<T: Encodable>(_ value: T) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        if let data = try? encoder.encode(value) {
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
+        }
+    }
+
+    static func line(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+    static func note(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+
+    /// An expected failure becomes a message and an exit status, never a stack trace.
+    static func guarding(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as AggregatorError {
+            note("simpul-aggregator: error: \(error.message)")
+            if let hint = error.hint { note("hint: \(hint)") }
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
+
+func absolute(_ path: String) -> String {
+    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+}
+
+struct InitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init", abstract: "Write a config, create the SQLite database and the receipt-signing key.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Where the database and key live.") var dataDir: String
+    @Option(help: "HOST:PORT to listen on (default 127.0.0.1:8080).") var listen: String?
+    @Flag(help: "Allow node ids outside the shipped Kemendagri kecamatan list.") var allowUnknownNodeIds = false
+
+    func run() async throws {
+        try await Output.guarding {
+            var config = AggregatorConfig(dataDir: absolute(dataDir))
+            if let listen {
+                guard ListenAddress(listen) != nil else { throw AggregatorError("--listen '\(listen)' must be HOST:PORT", exitCode: 2) }
+                config.listen = listen
+            }
+            config.allowUnknownNodeIDs = allowUnknownNodeIds
+            let path = absolute(AggregatorConfig.path(explicit: global.config))
+            let key = try AggregatorAdmin.initialize(config: config, configPath: path)
+            Output.line("Initialised aggregator; config \(path), data \(config.dataDir).")
+            Output.line("Receipt-signing public key: \(key)")
+            Output.note("next: simpul-aggregator serve --config \(path)")
+        }
+    }
+}
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API (exits 0 on SIGTERM).")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "HOST:PORT to listen on, overriding the config.") var listen: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+
+    func run() async throws {
+        try await Output.guarding {
+            var config = try global.load()
+            if let listen {
+                guard ListenAddress(listen) != nil else { throw AggregatorError("--listen '\(listen)' must be HOST:PORT", exitCode: 2) }
+                config.listen = listen
+            }
+            let level = Logger.Level(rawValue: logLevel) ?? .info
+            LoggingSystem.bootstrap { LineLogHandler(label: $0, level: level) }
+            try await AggregatorServer.run(config: config, logger: Logger(label: "simpul-aggregator"))
+        }
+    }
+}
