@@ -54,6 +54,7 @@ struct RecordCommand: AsyncParsableCommand {
             } else {
                 entries = try recorder.record(objects: [try flagsObject()])
             }
+            await ControlClient(config: config).nudge()
             if json {
                 Output.json(RecordResult(recorded: entries.count, events: entries))
             } else {

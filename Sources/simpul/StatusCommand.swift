@@ -11,8 +11,12 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         try await Output.guarding {
             let config = try Output.loadConfig(global)
-            let context = try NodeContext.open(config: config)
-            let report = try NodeStatusReport.read(context, daemonRunning: DaemonProbe.isRunning(config: config))
+            let report: NodeStatusReport
+            if let fromDaemon = try await ControlClient(config: config).requestStatus() {
+                report = fromDaemon
+            } else {
+                report = try NodeStatusReport.read(NodeContext.open(config: config), daemonRunning: false)
+            }
             if json {
                 Output.json(report)
                 return

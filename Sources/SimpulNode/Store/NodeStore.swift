@@ -26,6 +26,12 @@ public final class NodeStore: Sendable {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         do {
+            if create && !FileManager.default.fileExists(atPath: path) {
+                // Pseudonyms are personal data: the database (and so its -wal/-shm) is readable by its owner only.
+                guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                    throw NodeError(.storage, "cannot create \(path)", hint: "check the data directory is writable")
+                }
+            }
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
         } catch {
@@ -111,6 +117,7 @@ public final class NodeStore: Sendable {
     /// A consistent copy of the database at `destination` (SQLite online backup; safe while others write).
     public func backup(to destination: String) throws(NodeError) {
         do {
+            _ = FileManager.default.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600])
             let target = try DatabaseQueue(path: destination)
             try pool.backup(to: target)
             try target.close()

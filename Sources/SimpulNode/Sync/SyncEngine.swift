@@ -110,7 +110,7 @@ public struct SyncEngine: Sendable {
         let report = SyncReport(
             status: pushed > 0 || batches > 0 ? "pushed" : "nothing_to_push", pushed: pushed, batches: batches, bytesSent: bytesSent,
             headSeq: head.seq, ackedSeq: cursor, resentFrom: resentFrom, receipt: lastReceipt)
-        logger.info("sync pushed", metadata: [
+        logger.log(level: pushed > 0 || resentFrom != nil ? .info : .debug, "sync pushed", metadata: [
             "sync.status": "\(report.status)", "sync.pushed": "\(pushed)", "sync.batches": "\(batches)",
             "sync.acked": "\(cursor)", "sync.backlog": "\(report.backlog)", "sync.bytes": "\(bytesSent)",
         ])

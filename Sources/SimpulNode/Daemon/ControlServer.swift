@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SimpulCore
+
+/// The daemon's control socket (Unix, mode 0600): `sync_now`, `status`, `record` and `nudge`, one JSON
+/// line each way. Accepting blocks, so it runs on its own thread; each connection is handled in a task
+/// of this service's task group.
+struct ControlServer: Service {
+    let listenFD: Int32
+    let path: String
+    let driver: SyncDriver
+    let context: NodeContext
+    let recorder: Recorder
+    let logger: Logger
+
+    /// Binds the socket at `path` (replacing a stale one), mode 0600.
+    static func bind(path: String) throws(NodeError) -> Int32 {
+        let dir = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        if let fd = try? UnixSocket.connect(path: path) {
+            close(fd)
+            throw NodeError(.busy, "another simpul daemon already listens on \(path)", hint: "stop it first ('systemctl stop simpul')")
+        }
+        unlink(path)
+        do {
+            var addr = try UnixSocket.address(path)
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { throw UnixSocket.Failure(description: "socket(): \(String(cString: strerror(errno)))") }
+            let previous = umask(0o177)
+            let rc = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Foundation.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            umask(previous)
+            guard rc == 0, chmod(path, 0o600) == 0, listen(fd, 16) == 0 else {
+                let message = String(cString: strerror(errno))
+                close(fd)
+                throw UnixSocket.Failure(description: "bind/listen \(path): \(message)")
+            }
+            return fd
+        } catch let error as NodeError {
+            throw error
+        } catch {
+            throw NodeError(.storage, "cannot open the control socket: \(error)",
+                            hint: "check daemon.runtime_dir (\(dir)) exists and is writable by the daemon's user")
+        }
+    }
+
+    func run() async throws {
+        let (connections, continuation) = AsyncStream.makeStream(of: Int32.self)
+        let fd = listenFD
+        let acceptor = Thread {
+            while true {
+                let client = accept(fd, nil, nil)
+                if client < 0 {
+                    if errno == EINTR || errno == ECONNABORTED { continue }
+                    break
+                }
+                continuation.yield(client)
+            }
+            continuation.finish()
+        }
+        acceptor.start()
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for await client in connections {
+                    group.addTask { await handle(client) }
+                }
+            }
+        } onGracefulShutdown: {
+            shutdown(fd, Int32(SHUT_RDWR))
+        }
+        close(fd)
+        unlink(path)
+    }
+
+    func handle(_ client: Int32) async {
+        let line: Data? = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var timeout = timeval(tv_sec: 10, tv_usec: 0)
+                setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                continuation.resume(returning: UnixSocket.readLine(client))
+            }
+        }
+        let answer = await respond(to: line)
+        DispatchQueue.global().async {
+            _ = UnixSocket.writeAll(client, answer + Data("\n".utf8))
+            close(client)
+        }
+    }
+
+    /// A `record` request: events to store, answered like `simpul record --json`.
+    struct RecordRequest: Decodable {
+        var events: [[String: JSONValue]]
+    }
+
+    func respond(to line: Data?) async -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        func encoded<T: Encodable>(_ value: T) -> Data { (try? encoder.encode(value)) ?? Data("{}".utf8) }
+        func failure(_ error: NodeError) -> Data {
+            encoded(["ok": "false", "error": error.message, "hint": error.hint ?? "", "error_code": error.code.description])
+        }
+        guard let line, let request = try? JSONDecoder().decode(ControlRequest.self, from: line) else {
+            return failure(NodeError(.usage, "the request is not a JSON control request"))
+        }
+        switch request.command {
+        case "sync_now":
+            return encoded(await driver.requestSync(waitSeconds: request.waitSeconds))
+        case "status":
+            do { return encoded(try NodeStatusReport.read(context, daemonRunning: true)) } catch { return failure(error) }
+        case "nudge":
+            await driver.localChange()
+            return encoded(["ok": "true"])
+        case "record":
+            guard let body = try? JSONDecoder().decode(RecordRequest.self, from: line) else {
+                return failure(NodeError(.usage, "a record request needs \"events\": [ {...}, ... ]"))
+            }
+            do {
+                let entries = try recorder.record(objects: body.events)
+                await driver.localChange()
+                return encoded(LocalRecordAnswer(ok: true, recorded: entries.count, events: entries))
+            } catch {
+                return failure(error)
+            }
+        default:
+            return failure(NodeError(.usage, "unknown command '\(request.command)' (known: sync_now, status, record, nudge)"))
+        }
+    }
+}
+
+/// The answer to a `record` request on the control socket.
+struct LocalRecordAnswer: Encodable {
+    var ok: Bool
+    var recorded: Int
+    var events: [AppendedEntry]
+}

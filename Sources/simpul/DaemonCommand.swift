@@ -1,0 +1,40 @@
+import ArgumentParser
+import Logging
+import SimpulNode
+import SimpulSystemd
+
+struct DaemonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon", abstract: "Run the node service (systemd Type=notify): scheduled sync, control socket, watchdog.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+
+    func run() async throws {
+        try await Output.guarding {
+            let config = try Output.loadConfig(global)
+            let level = Logger.Level(rawValue: logLevel) ?? .info
+            LoggingSystem.bootstrap { LineLogHandler(label: $0, level: level) }
+            try await NodeDaemon.run(config: config, logger: Logger(label: "simpul"))
+        }
+    }
+}
+
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Copy the database (consistently, while the daemon runs), keys and config into a new directory.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "A new (or empty) directory.") var destination: String
+
+    func run() async throws {
+        try await Output.guarding {
+            let path = NodeConfig.path(explicit: global.config)
+            let config = try NodeConfig.load(path: path)
+            let written = try NodeBackup.run(config: config, configPath: path, destination: absolute(destination))
+            for file in written { Output.line(file) }
+            Output.note("backup complete; it holds private keys: keep it as safe as the node itself. Restore steps: docs/operations.md")
+        }
+    }
+}
