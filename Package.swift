@@ -98,8 +98,9 @@ let package = Package(
         .executableTarget(
             name: "simpul-bench",
             dependencies: [
-                "SimpulNode", "SimpulAggregator",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "SimpulNode",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -115,6 +116,8 @@ let package = Package(
             dependencies: [
                 "SimpulAggregator", "SimpulNode",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),

@@ -15,6 +15,8 @@ struct InitCommand: AsyncParsableCommand {
     var dataDir: String
     @Option(help: "The provincial pseudonym key file from provincial IT (without it a node-local key is made).")
     var pseudonymKey: String?
+    @Option(help: "Where the daemon's control socket lives (default /run/simpul for --data-dir /var/lib/simpul, else the data dir).")
+    var runtimeDir: String?
     @Flag(help: "Accept a node id outside the shipped Kemendagri list.")
     var allowUnknownWilayah = false
     @Flag(help: "Print the result as JSON.")
@@ -25,6 +27,7 @@ struct InitCommand: AsyncParsableCommand {
             let path = NodeConfig.path(explicit: global.config)
             var config = NodeConfig(nodeID: nodeId, aggregatorURL: aggregator, dataDir: absolute(dataDir))
             config.allowUnknownWilayah = allowUnknownWilayah
+            config.daemon.runtimeDir = runtimeDir.map(absolute) ?? NodeConfig.defaultRuntimeDir(dataDir: config.dataDir)
             let result = try NodeSetup.initialize(config: config, configPath: absolute(path), pseudonymKeySource: pseudonymKey)
             for warning in result.warnings { Output.note("simpul: warning: \(warning)") }
             if json {

@@ -47,9 +47,9 @@ public struct AggregatorConfig: Sendable, Equatable {
         guard try s.int("version", default: 1, range: 1...1000) == 1 else {
             throw ConfigError(key: "version", value: nil, source: source, reason: "this simpul-aggregator reads config version 1")
         }
-        var config = AggregatorConfig(dataDir: s.string("data_dir", default: "/var/lib/simpul-aggregator"))
-        config.listen = s.string("listen", default: "127.0.0.1:8080")
-        config.catalogueFile = s.string("catalogue_file", default: "")
+        var config = AggregatorConfig(dataDir: try s.string("data_dir", default: "/var/lib/simpul-aggregator"))
+        config.listen = try s.string("listen", default: "127.0.0.1:8080")
+        config.catalogueFile = try s.string("catalogue_file", default: "")
         config.allowUnknownWilayah = try s.bool("allow_unknown_wilayah", default: false)
         config.allowUnknownNodeIDs = try s.bool("allow_unknown_node_ids", default: false)
         config.limits.maxBodyBytes = try s.int("limits.max_body_bytes", default: config.limits.maxBodyBytes, range: 1024...(1 << 30))

@@ -28,6 +28,7 @@ public struct Settings: Sendable {
         var text: String
         var int: Int?
         var bool: Bool?
+        var isString: Bool
         var source: String
     }
 
@@ -56,7 +57,7 @@ public struct Settings: Sendable {
         for key in knownKeys {
             let variable = prefix + key.uppercased().replacingOccurrences(of: ".", with: "_")
             if let text = environment[variable] {
-                values[key] = Value(text: text, int: Int(text), bool: Self.parseBool(text), source: "environment \(variable)")
+                values[key] = Value(text: text, int: Int(text), bool: Self.parseBool(text), isString: true, source: "environment \(variable)")
             }
         }
     }
@@ -68,11 +69,11 @@ public struct Settings: Sendable {
             if let nested = value.table {
                 try flatten(nested, prefix: name, into: &values)
             } else if let bool = value.bool {
-                values[name] = Value(text: String(bool), int: nil, bool: bool, source: source)
+                values[name] = Value(text: String(bool), int: nil, bool: bool, isString: false, source: source)
             } else if let int = value.int {
-                values[name] = Value(text: String(int), int: int, bool: nil, source: source)
+                values[name] = Value(text: String(int), int: int, bool: nil, isString: false, source: source)
             } else if let string = value.string {
-                values[name] = Value(text: string, int: nil, bool: nil, source: source)
+                values[name] = Value(text: string, int: nil, bool: nil, isString: true, source: source)
             } else {
                 throw ConfigError(key: name, value: nil, source: source, reason: "must be a string, a whole number or true/false")
             }
@@ -87,8 +88,12 @@ public struct Settings: Sendable {
         }
     }
 
-    public func string(_ key: String, default fallback: String) -> String {
-        values[key]?.text ?? fallback
+    public func string(_ key: String, default fallback: String) throws(ConfigError) -> String {
+        guard let value = values[key] else { return fallback }
+        guard value.isString else {
+            throw ConfigError(key: key, value: value.text, source: value.source, reason: "must be a string (in double quotes)")
+        }
+        return value.text
     }
 
     public func int(_ key: String, default fallback: Int, range: ClosedRange<Int>) throws(ConfigError) -> Int {

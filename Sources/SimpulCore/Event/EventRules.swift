@@ -15,6 +15,13 @@ public struct EventRules: Sendable {
     static let ageBands: Set<String> = ["0-4", "5-14", "15-24", "25-44", "45-59", "60+"]
 
     public func check(_ e: Event) throws(ValidationError) {
+        for (field, value) in [("case", e.caseID), ("officer", e.officer), ("reason", e.reason), ("provider", e.provider)] {
+            if let value, Self.containsNIKShapedNumber(value) {
+                throw ValidationError(
+                    field: field, value: nil,
+                    reason: "holds a 16-digit number that looks like a NIK; a NIK goes only in the 'nik' field, which is pseudonymised")
+            }
+        }
         guard Self.isUUIDShaped(e.id) else {
             throw ValidationError(field: "id", value: e.id, reason: "must be a UUID (8-4-4-4-12 hex digits)")
         }
@@ -94,7 +101,7 @@ public struct EventRules: Sendable {
                 guard text.utf8.count <= 256 else {
                     throw ValidationError(field: "attrs.\(key)", value: nil, reason: "strings may be at most 256 bytes")
                 }
-                if text.utf8.count == 16 && text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+                if Self.containsNIKShapedNumber(text) {
                     throw ValidationError(
                         field: "attrs.\(key)", value: nil,
                         reason: "looks like a NIK; pass a NIK only in the 'nik' field, which is pseudonymised and never stored")
@@ -120,6 +127,20 @@ public struct EventRules: Sendable {
         default:
             throw ValidationError(field: "subject", value: nil, reason: "subject, subject_sex and subject_age_band come together or not at all")
         }
+    }
+
+    /// True when the text holds a run of exactly 16 digits: the shape of a NIK, which must never be stored in clear.
+    static func containsNIKShapedNumber(_ text: String) -> Bool {
+        var run = 0
+        for c in text.utf8 {
+            if c >= 48 && c <= 57 {
+                run += 1
+            } else {
+                if run == 16 { return true }
+                run = 0
+            }
+        }
+        return run == 16
     }
 
     public static func isUUIDShaped(_ text: String) -> Bool {

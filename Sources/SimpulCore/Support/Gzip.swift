@@ -70,6 +70,7 @@ public enum Gzip {
             } while status != Z_STREAM_END
         }
         if let failure { throw failure }
+        guard stream.avail_in == 0 else { throw .corrupt("trailing data after the gzip stream") }
         return output
     }
 }

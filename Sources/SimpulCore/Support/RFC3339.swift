@@ -65,7 +65,7 @@ public enum RFC3339 {
 
     /// Formats in UTC with milliseconds: `2026-11-30T01:15:00.123Z`.
     public static func format(_ date: Date) -> String {
-        let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let millis = Int(((totalMillis % 1000) + 1000) % 1000)
         let totalSeconds = (totalMillis - Int64(millis)) / 1000
         let days = Int(floorDiv(totalSeconds, 86_400))

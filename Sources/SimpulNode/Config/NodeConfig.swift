@@ -51,10 +51,22 @@ public struct NodeConfig: Sendable, Equatable {
     public var syncLockPath: String { dataDir + "/sync.lock" }
     public var resolvedPseudonymKeyFile: String { pseudonymKeyFile.isEmpty ? dataDir + "/pseudonym.key" : pseudonymKeyFile }
 
+    /// Where the control socket lives: `daemon.runtime_dir`; else `$RUNTIME_DIRECTORY` (set by systemd for the
+    /// service); else `/run/simpul` when a daemon's socket is there (the CLI run by an operator outside the
+    /// unit); else the data directory.
     public func runtimeDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if !daemon.runtimeDir.isEmpty { return daemon.runtimeDir }
         if let dir = environment["RUNTIME_DIRECTORY"], !dir.isEmpty { return dir.split(separator: ":").first.map(String.init) ?? dir }
+        if FileManager.default.fileExists(atPath: Self.systemRuntimeDir + "/control.sock") { return Self.systemRuntimeDir }
         return dataDir
+    }
+
+    /// The runtime directory systemd makes for the unit (`RuntimeDirectory=simpul`).
+    public static let systemRuntimeDir = "/run/simpul"
+
+    /// The runtime directory `init` writes into a new config: `/run/simpul` for a system install, else the data directory.
+    public static func defaultRuntimeDir(dataDir: String) -> String {
+        dataDir == "/var/lib/simpul" ? systemRuntimeDir : dataDir
     }
 
     public func controlSocketPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -98,10 +110,10 @@ public struct NodeConfig: Sendable, Equatable {
             throw ConfigError(key: "version", value: String(version), source: source, reason: "this simpul reads config version 1")
         }
         var config = NodeConfig(
-            nodeID: s.string("node_id", default: ""), aggregatorURL: s.string("aggregator", default: ""),
-            dataDir: s.string("data_dir", default: "/var/lib/simpul"))
-        config.pseudonymKeyFile = s.string("pseudonym_key_file", default: "")
-        config.catalogueFile = s.string("catalogue_file", default: "")
+            nodeID: try s.string("node_id", default: ""), aggregatorURL: try s.string("aggregator", default: ""),
+            dataDir: try s.string("data_dir", default: "/var/lib/simpul"))
+        config.pseudonymKeyFile = try s.string("pseudonym_key_file", default: "")
+        config.catalogueFile = try s.string("catalogue_file", default: "")
         config.allowUnknownWilayah = try s.bool("allow_unknown_wilayah", default: false)
         config.sync.intervalSeconds = try s.int("sync.interval_seconds", default: 300, range: 5...86_400)
         config.sync.debounceSeconds = try s.int("sync.debounce_seconds", default: 5, range: 0...3600)
@@ -112,10 +124,10 @@ public struct NodeConfig: Sendable, Equatable {
         config.sync.requestTimeoutSeconds = try s.int("sync.request_timeout_seconds", default: 120, range: 1...3600)
         config.sync.lowSpeedLimitBytes = try s.int("sync.low_speed_limit_bytes", default: 100, range: 1...(1 << 30))
         config.sync.lowSpeedTimeSeconds = try s.int("sync.low_speed_time_seconds", default: 20, range: 1...3600)
-        config.sync.caFile = s.string("sync.ca_file", default: "")
+        config.sync.caFile = try s.string("sync.ca_file", default: "")
         config.sync.gzipLevel = try s.int("sync.gzip_level", default: 6, range: 0...9)
-        config.daemon.runtimeDir = s.string("daemon.runtime_dir", default: "")
-        config.daemon.apiListen = s.string("daemon.api_listen", default: "127.0.0.1:8731")
+        config.daemon.runtimeDir = try s.string("daemon.runtime_dir", default: "")
+        config.daemon.apiListen = try s.string("daemon.api_listen", default: "127.0.0.1:8731")
         try config.validate(source: source)
         return config
     }
@@ -134,9 +146,15 @@ public struct NodeConfig: Sendable, Equatable {
         guard dataDir.hasPrefix("/") else {
             throw ConfigError(key: "data_dir", value: dataDir, source: source, reason: "must be an absolute path")
         }
-        if !daemon.apiListen.isEmpty && HostPort(daemon.apiListen) == nil {
-            throw ConfigError(key: "daemon.api_listen", value: daemon.apiListen, source: source,
-                              reason: "must be HOST:PORT (e.g. 127.0.0.1:8731) or empty to disable")
+        if !daemon.apiListen.isEmpty {
+            guard let address = HostPort(daemon.apiListen) else {
+                throw ConfigError(key: "daemon.api_listen", value: daemon.apiListen, source: source,
+                                  reason: "must be HOST:PORT (e.g. 127.0.0.1:8731) or empty to disable")
+            }
+            guard address.host.hasPrefix("127.") || address.host == "localhost" else {
+                throw ConfigError(key: "daemon.api_listen", value: daemon.apiListen, source: source,
+                                  reason: "must be a loopback address (127.x.x.x): the local API has no authentication")
+            }
         }
     }
 

@@ -47,46 +47,15 @@ struct ControlServer: Service {
     }
 
     func run() async throws {
-        let (connections, continuation) = AsyncStream.makeStream(of: Int32.self)
-        let fd = listenFD
-        let acceptor = Thread {
-            while true {
-                let client = accept(fd, nil, nil)
-                if client < 0 {
-                    if errno == EINTR || errno == ECONNABORTED { continue }
-                    break
-                }
-                continuation.yield(client)
+        await SocketAcceptor.serve(listenFD: listenFD) { client in
+            let line: Data? = await SocketAcceptor.blocking {
+                SocketAcceptor.setReceiveTimeout(client, seconds: 10)
+                return UnixSocket.readLine(client)
             }
-            continuation.finish()
+            let answer = await respond(to: line)
+            SocketAcceptor.reply(client, answer + Data("\n".utf8))
         }
-        acceptor.start()
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                for await client in connections {
-                    group.addTask { await handle(client) }
-                }
-            }
-        } onGracefulShutdown: {
-            shutdown(fd, Int32(SHUT_RDWR))
-        }
-        close(fd)
         unlink(path)
-    }
-
-    func handle(_ client: Int32) async {
-        let line: Data? = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                var timeout = timeval(tv_sec: 10, tv_usec: 0)
-                setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                continuation.resume(returning: UnixSocket.readLine(client))
-            }
-        }
-        let answer = await respond(to: line)
-        DispatchQueue.global().async {
-            _ = UnixSocket.writeAll(client, answer + Data("\n".utf8))
-            close(client)
-        }
     }
 
     /// A `record` request: events to store, answered like `simpul record --json`.

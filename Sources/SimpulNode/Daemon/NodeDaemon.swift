@@ -27,6 +27,10 @@ public enum NodeDaemon {
             SyncDriverService(driver: driver),
             ControlServer(listenFD: listenFD, path: socketPath, driver: driver, context: context, recorder: recorder, logger: logger),
         ]
+        if let address = HostPort(config.daemon.apiListen) {
+            let apiFD = try LocalAPIServer.bind(address)
+            services.append(LocalAPIServer(listenFD: apiFD, driver: driver, context: context, recorder: recorder))
+        }
         if let interval = notifier.watchdogInterval {
             services.append(WatchdogService(notifier: notifier, interval: interval, isHealthy: { await driver.ping() }))
         }
@@ -34,7 +38,7 @@ public enum NodeDaemon {
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("daemon started", metadata: [
             "node": "\(config.nodeID)", "control_socket": "\(socketPath)", "aggregator": "\(config.aggregatorURL)",
-            "sync.interval_seconds": "\(config.sync.intervalSeconds)",
+            "sync.interval_seconds": "\(config.sync.intervalSeconds)", "local_api": "\(config.daemon.apiListen.isEmpty ? "off" : config.daemon.apiListen)",
         ])
         notifier.notify("READY=1")
         do { try await group.run() } catch {

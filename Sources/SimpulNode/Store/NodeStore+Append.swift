@@ -48,10 +48,11 @@ extension NodeStore {
                 let existing = try db.cachedStatement(sql: "SELECT seq FROM events WHERE id = ?")
                 var out = [AppendedEntry]()
                 out.reserveCapacity(events.count)
-                for prepared in events {
+                for (index, prepared) in events.enumerated() {
                     let e = prepared.event
                     if let seq = try Int64.fetchOne(existing, arguments: [e.id]) {
-                        throw NodeError(.invalidEvent, "event id \(e.id) is already recorded (seq \(seq)); nothing was stored",
+                        let which = events.count > 1 ? " (event \(index + 1) of this input)" : ""
+                        throw NodeError(.invalidEvent, "event id \(e.id)\(which) is already recorded as seq \(seq); nothing was stored",
                                         hint: "leave 'id' out to have one generated, or do not re-send an event")
                     }
                     let seq = head.seq + 1

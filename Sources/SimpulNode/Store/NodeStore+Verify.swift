@@ -27,12 +27,13 @@ extension NodeStore {
         try read("verifying the log") { db in
             var verifier = ChainVerifier(node: node)
             var count: Int64 = 0
+            var lastHLC: Int64 = Int64.min
             func failed(_ seq: Int64, _ reason: String) -> LogVerification {
                 LogVerification(ok: false, entries: count, headSeq: verifier.expectedSeq - 1,
                                 headHash: Hex.encode(verifier.hash), firstBadSeq: seq, problem: reason)
             }
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT l.seq, l.bytes, l.hash, e.id, e.kind, e.case_id, e.service, e.desa, e.occurred_at, e.subject
+                SELECT l.seq, l.hlc, l.bytes, l.hash, e.id, e.kind, e.case_id, e.service, e.desa, e.occurred_at, e.subject
                 FROM log l LEFT JOIN events e ON e.seq = l.seq ORDER BY l.seq
                 """)
             while let row = try cursor.next() {
@@ -43,6 +44,10 @@ extension NodeStore {
                 } catch let error as ChainVerifier.Failure {
                     return failed(error.seq, error.reason)
                 }
+                let hlc: Int64 = row["hlc"]
+                guard hlc == content.hlc else { return failed(seq, "the stored hlc column differs from the stamp in the entry") }
+                guard hlc > lastHLC else { return failed(seq, "the HLC stamp does not increase") }
+                lastHLC = hlc
                 let e = content.event
                 let id: String? = row["id"]
                 guard id != nil else { return failed(seq, "the event row for this entry is missing") }

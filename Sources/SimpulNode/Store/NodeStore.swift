@@ -31,6 +31,7 @@ public final class NodeStore: Sendable {
                 guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
                     throw NodeError(.storage, "cannot create \(path)", hint: "check the data directory is writable")
                 }
+                DataDirOwnership.adopt(path, dataDir: (path as NSString).deletingLastPathComponent)
             }
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)

@@ -17,6 +17,7 @@ enum SecretFile {
             unlink(temp)
             throw NodeError(.keys, "cannot write \(path): \(String(cString: strerror(errno)))")
         }
+        DataDirOwnership.adopt(path, dataDir: (path as NSString).deletingLastPathComponent)
     }
 
     static func read(_ path: String, what: String) throws(NodeError) -> String {

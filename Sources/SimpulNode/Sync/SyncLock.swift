@@ -9,10 +9,13 @@ public final class SyncLock: Sendable {
     private init(fd: Int32) { self.fd = fd }
 
     public static func acquire(path: String) throws(NodeError) -> SyncLock {
+        let existed = FileManager.default.fileExists(atPath: path)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw NodeError(.storage, "cannot open the sync lock \(path): \(String(cString: strerror(errno)))")
+            throw NodeError(.storage, "cannot open the sync lock \(path): \(String(cString: strerror(errno)))",
+                            hint: "the file must belong to the user the daemon runs as; 'chown' it to the owner of its directory")
         }
+        if !existed { DataDirOwnership.adopt(path, dataDir: (path as NSString).deletingLastPathComponent) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             var buffer = [UInt8](repeating: 0, count: 32)
             let n = pread(fd, &buffer, buffer.count, 0)

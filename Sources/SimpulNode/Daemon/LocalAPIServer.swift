@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SimpulCore
+
+/// The local recording API for front-desk applications: plain HTTP/1.1 on a loopback address only
+/// (`daemon.api_listen`, default 127.0.0.1:8731). It has no authentication, so it never listens beyond
+/// the PC itself.
+///
+/// - `POST /v1/events`: one event object, or `{"events": [...]}`; all or nothing. `201` with the ids, or a
+///   `422` problem naming the item and field, exactly as `simpul record` validates.
+/// - `GET /v1/status`: what `simpul status --json` shows. `GET /healthz`.
+struct LocalAPIServer: Service {
+    let listenFD: Int32
+    let driver: SyncDriver
+    let context: NodeContext
+    let recorder: Recorder
+
+    static let maxBodyBytes = 4 << 20
+
+    /// Binds `HOST:PORT` (IPv4 loopback).
+    static func bind(_ address: HostPort) throws(NodeError) -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(address.port).bigEndian)
+        guard inet_pton(AF_INET, address.host == "localhost" ? "127.0.0.1" : address.host, &addr.sin_addr) == 1 else {
+            close(fd)
+            throw NodeError(.config, "daemon.api_listen host '\(address.host)' is not an IPv4 address", hint: "use 127.0.0.1:PORT")
+        }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Foundation.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0, listen(fd, 32) == 0 else {
+            let message = String(cString: strerror(errno))
+            close(fd)
+            throw NodeError(.config, "cannot listen on \(address.host):\(address.port) for the local API: \(message)",
+                            hint: "another program uses that port: change daemon.api_listen, or empty it to disable the local API")
+        }
+        return fd
+    }
+
+    func run() async throws {
+        await SocketAcceptor.serve(listenFD: listenFD) { client in
+            let request = await SocketAcceptor.blocking {
+                SocketAcceptor.setReceiveTimeout(client, seconds: 10)
+                return HTTPRequestReader.read(client, maxBody: Self.maxBodyBytes)
+            }
+            let (status, body) = await respond(to: request)
+            SocketAcceptor.reply(client, HTTPRequestReader.response(status: status, body: body))
+        }
+    }
+
+    func respond(to parsed: Result<HTTPRequestReader.Request, HTTPRequestReader.Failure>) async -> (Int, Data) {
+        let request: HTTPRequestReader.Request
+        switch parsed {
+        case .failure(let failure):
+            return problem(failure.status, failure.status == 413 ? "too-large" : "malformed-request", failure.detail)
+        case .success(let r): request = r
+        }
+        switch (request.method, request.path) {
+        case ("GET", "/healthz"):
+            return (200, Data(#"{"status":"ok"}"#.utf8))
+        case ("GET", "/v1/status"):
+            do { return (200, encode(try NodeStatusReport.read(context, daemonRunning: true))) } catch {
+                return problem(500, "internal", error.message)
+            }
+        case ("POST", "/v1/events"):
+            let objects: [[String: JSONValue]]
+            if let batch = try? JSONDecoder().decode(ControlServer.RecordRequest.self, from: request.body) {
+                objects = batch.events
+            } else if let one = try? JSONDecoder().decode([String: JSONValue].self, from: request.body) {
+                objects = [one]
+            } else {
+                return problem(400, "malformed-body", "the body must be one JSON event object or {\"events\": [...]}")
+            }
+            do {
+                let entries = try recorder.record(objects: objects)
+                await driver.localChange()
+                return (201, encode(LocalRecordAnswer(ok: true, recorded: entries.count, events: entries)))
+            } catch {
+                return problem(error.code == .invalidEvent ? 422 : 500, error.code.description.replacingOccurrences(of: "_", with: "-"), error.message)
+            }
+        case (_, "/v1/events"), (_, "/v1/status"), (_, "/healthz"):
+            return problem(405, "method-not-allowed", "\(request.method) is not allowed on \(request.path)")
+        default:
+            return problem(404, "not-found", "no route \(request.method) \(request.path); routes: POST /v1/events, GET /v1/status, GET /healthz")
+        }
+    }
+
+    func encode<T: Encodable>(_ value: T) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(value)) ?? Data("{}".utf8)
+    }
+
+    func problem(_ status: Int, _ type: String, _ detail: String) -> (Int, Data) {
+        (status, encode(Problem(type: type, title: HTTPRequestReader.reason(status), status: status, detail: detail)))
+    }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Simpul builds and tests with (idempotent; needs root or sudo).
+#   scripts/setup-system.sh          build + run: libcurl, SQLite, zlib headers
+#   scripts/setup-system.sh --test   also what the system test needs (systemd-nspawn, debootstrap)
+set -euo pipefail
+packages=(libcurl4-openssl-dev libsqlite3-dev zlib1g-dev pkg-config ca-certificates curl)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(systemd-container debootstrap systemd)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  echo "installing: ${missing[*]}"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
