@@ -498,11 +498,17 @@ check_root_cli_while_stopped() {
 }
 
 check_local_api() {
-    local code
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$API_PORT/" 2>/dev/null) || true
-    [[ $code =~ ^[1-5][0-9][0-9]$ ]] \
-        || fail "local API answers on 127.0.0.1:$API_PORT under the hardened unit" "curl got '$code'" "$(journal_tail)"
-    pass "local API answers HTTP on 127.0.0.1:$API_PORT (status $code)"
+    local body id
+    body=$(curl -s --max-time 5 -X POST "http://127.0.0.1:$API_PORT/v1/events" \
+        -d '{"kind":"request.received","service":"ADM.KK","desa":"35.07.01.2001","channel":"counter"}' 2>&1) || true
+    id=$(printf '%s' "$body" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["events"][0]["id"] if d.get("ok") else "")' 2>/dev/null) || true
+    [[ -n $id ]] || fail "POST /v1/events on the local API (127.0.0.1:$API_PORT) records an event" "answer: $body" "$(journal_tail)"
+    RECORDED+=("$id")
+    body=$(curl -s --max-time 5 -X POST "http://127.0.0.1:$API_PORT/v1/events" -d '{"kind":"request.received","service":"NOPE"}' \
+        -w ' %{http_code}' 2>&1) || true
+    [[ $body == *" 422" && $body == *"service"* ]] \
+        || fail "the local API refuses an invalid event with 422 naming the field" "answer: $body"
+    pass "local API on 127.0.0.1:$API_PORT: POST /v1/events recorded $id; an invalid event got 422"
 }
 
 check_record_while_running() {
