@@ -98,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "simpul-bench",
             dependencies: [
-                "SimpulNode",
+                "SimpulNode", "SimpulAggregator",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -24,7 +24,7 @@ public struct PushIngest: Sendable {
 
     /// Splits a (decompressed) push body into its header and the entries' verbatim bytes.
     public func parse(body: Data) throws(Problem) -> (PushHeader, [Data]) {
-        var lines = body.split(separator: 0x0a, omittingEmptySubsequences: false)
+        var lines = Lines.split(body)
         if lines.last?.isEmpty == true { lines.removeLast() }
         guard let first = lines.first else { throw .malformed("the body is empty; it must be a header line and one entry per line") }
         let header: PushHeader
@@ -64,16 +64,22 @@ public struct PushIngest: Sendable {
         else { throw Problem.malformed("prev_hash and last_hash must be 64 hex digits") }
 
         // 1. The entries must be the node's: chained from prev_hash to the signed last_hash, in order.
+        let decoded = ParallelDecoder.decode(entries, rules: rules)
         var verifier = ChainVerifier(node: pathNode, after: header.fromSeq - 1, hash: prevHash)
-        var computed = [(seq: Int64, hash: Data, content: LogEntry.Content)]()
+        var computed = [(seq: Int64, hash: Data, content: LogEntry.Content, violation: ValidationError?)]()
         computed.reserveCapacity(entries.count)
         for (offset, bytes) in entries.enumerated() {
             let seq = header.fromSeq + Int64(offset)
-            do {
-                let content = try verifier.append(LogEntry(seq: seq, bytes: bytes))
-                computed.append((seq, verifier.hash, content))
-            } catch {
-                throw Problem.invalidEntry(seq: error.seq, error.reason)
+            switch decoded[offset].content {
+            case .failure(let error):
+                throw Problem.invalidEntry(seq: seq, "entry bytes are not a valid log entry (\(error))")
+            case .success(let content):
+                do {
+                    try verifier.link(LogEntry(seq: seq, bytes: bytes), content: content)
+                } catch {
+                    throw Problem.invalidEntry(seq: error.seq, error.reason)
+                }
+                computed.append((seq, verifier.hash, content, decoded[offset].ruleViolation))
             }
         }
         guard verifier.hash == lastHash else {
@@ -107,7 +113,7 @@ public struct PushIngest: Sendable {
             newEntries.reserveCapacity(computed.count)
             for item in computed where item.seq > current.headSeq {
                 let event = item.content.event
-                do { try rules.check(event) } catch { throw Problem.invalidEntry(seq: item.seq, "invalid event: \(error)") }
+                if let violation = item.violation { throw Problem.invalidEntry(seq: item.seq, "invalid event: \(violation)") }
                 newEntries.append(StoredEntry(
                     node: pathNode, seq: item.seq, bytes: entries[Int(item.seq - header.fromSeq)], hash: item.hash,
                     eventID: event.id, kind: event.kind.rawValue, service: event.service, caseID: event.caseID,

@@ -56,9 +56,8 @@ public final class SQLiteStorage: AggregatorStorage {
                     case_id TEXT NOT NULL,
                     desa TEXT,
                     occurred_at TEXT NOT NULL,
-                    PRIMARY KEY (node, seq)
-                ) WITHOUT ROWID;
-                CREATE INDEX entries_service ON entries(service, kind);
+                    UNIQUE (node, seq)
+                );
                 CREATE TABLE batches (
                     node TEXT NOT NULL,
                     from_seq INTEGER NOT NULL,
@@ -150,13 +149,16 @@ public final class SQLiteStorage: AggregatorStorage {
                 INSERT INTO entries(node, seq, bytes, hash, event_id, kind, service, case_id, desa, occurred_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let duplicate = try db.cachedStatement(sql: "SELECT node, seq FROM entries WHERE event_id = ?")
             for e in commit.entries {
-                if let row = try Row.fetchOne(duplicate, arguments: [e.eventID]) {
-                    // Roll back everything this transaction did.
-                    throw DuplicateEvent(outcome: .duplicateEvent(id: e.eventID, node: row["node"], seq: row["seq"]))
+                insert.setUncheckedArguments([e.node, e.seq, e.bytes, e.hash, e.eventID, e.kind, e.service, e.caseID, e.desa, e.occurredAt])
+                do {
+                    try insert.execute()
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                    // (node, seq) cannot collide under the head check, so this is an event id stored before.
+                    // Throwing rolls back everything this transaction did.
+                    let row = try Row.fetchOne(db, sql: "SELECT node, seq FROM entries WHERE event_id = ?", arguments: [e.eventID])
+                    throw DuplicateEvent(outcome: .duplicateEvent(id: e.eventID, node: row?["node"] ?? "?", seq: row?["seq"] ?? 0))
                 }
-                try insert.execute(arguments: [e.node, e.seq, e.bytes, e.hash, e.eventID, e.kind, e.service, e.caseID, e.desa, e.occurredAt])
             }
             try db.execute(
                 sql: "UPDATE nodes SET head_seq = ?, head_hash = ? WHERE id = ?",
@@ -216,37 +218,43 @@ public final class SQLiteStorage: AggregatorStorage {
         }
     }
 
+    /// Demand and supply per service in one scan (no index on the ingest path pays for the dashboard):
+    /// cases opened, referred, completed, rejected, and the median days from opening to completion.
     public func serviceFigures() async throws -> [ServiceFigure] {
         try await pool.read { db in
             var figures = [String: ServiceFigure]()
-            let counts = try Row.fetchAll(db, sql: "SELECT service, kind, COUNT(*) AS n FROM entries GROUP BY service, kind")
-            for row in counts {
-                let service: String = row["service"]
+            var opened = [String: (service: String, at: Date)]()
+            var completed = [String: Date]()
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT service, kind, case_id, occurred_at FROM entries
+                WHERE kind IN ('request.received', 'need.identified', 'request.referred', 'request.completed', 'request.rejected')
+                """)
+            while let row = try rows.next() {
+                let service: String = row[0]
+                let kind: String = row[1]
                 var f = figures[service] ?? ServiceFigure(service: service, received: 0, referred: 0, completed: 0, rejected: 0)
-                let n: Int = row["n"]
-                switch row["kind"] as String {
-                case "request.received", "need.identified": f.received += n
-                case "request.referred": f.referred += n
-                case "request.completed": f.completed += n
-                case "request.rejected": f.rejected += n
-                default: break
+                switch kind {
+                case "request.received", "need.identified":
+                    f.received += 1
+                    if let at = RFC3339.parse(row[3])?.date { opened[row[2]] = (service, at) }
+                case "request.referred": f.referred += 1
+                case "request.completed":
+                    f.completed += 1
+                    if let at = RFC3339.parse(row[3])?.date { completed[row[2]] = at }
+                default: f.rejected += 1
                 }
                 figures[service] = f
             }
-            let durations = try Row.fetchAll(db, sql: """
-                SELECT o.service AS service, julianday(c.occurred_at) - julianday(o.occurred_at) AS days
-                FROM entries o JOIN entries c ON c.case_id = o.case_id
-                WHERE o.kind IN ('request.received', 'need.identified') AND c.kind = 'request.completed'
-                """)
-            var byService = [String: [Double]]()
-            for row in durations {
-                if let days: Double = row["days"] { byService[row["service"], default: []].append(days) }
+            var days = [String: [Double]]()
+            for (caseID, done) in completed {
+                if let open = opened[caseID] { days[open.service, default: []].append(done.timeIntervalSince(open.at) / 86_400) }
             }
-            for (service, values) in byService {
+            for (service, values) in days {
                 let sorted = values.sorted()
                 figures[service]?.medianDaysToComplete = sorted[sorted.count / 2]
             }
             return figures.values.sorted { $0.service < $1.service }
         }
     }
+
 }

@@ -77,16 +77,34 @@ public struct Event: Codable, Sendable, Equatable {
         subjectAgeBand = try c.decodeIfPresent(String.self, forKey: .subjectAgeBand)
     }
 
-    /// The event's bytes as recorded: compact JSON with sorted keys. Computed once, at record time.
+    /// The event's bytes as recorded: compact JSON, keys sorted, absent fields left out. Computed once, at
+    /// record time; never recomputed for an entry that exists (its bytes are what is hashed and stored).
     public func canonicalJSON() throws -> Data {
-        try Self.encoder.encode(self)
+        // Keys in byte order: attrs, case, channel, desa, id, kind, occurred_at, officer, provider, reason,
+        // service, subject, subject_age_band, subject_sex, supersedes.
+        var members = [(key: String, value: JSONValue)]()
+        members.reserveCapacity(15)
+        func add(_ key: String, _ value: String?) { if let value { members.append((key, .string(value))) } }
+        if let attrs { members.append(("attrs", .object(attrs))) }
+        add("case", caseID)
+        add("channel", channel?.rawValue)
+        add("desa", desa)
+        add("id", id)
+        add("kind", kind.rawValue)
+        add("occurred_at", occurredAt)
+        add("officer", officer)
+        add("provider", provider)
+        add("reason", reason)
+        add("service", service)
+        add("subject", subject)
+        add("subject_age_band", subjectAgeBand)
+        add("subject_sex", subjectSex)
+        add("supersedes", supersedes)
+        var out = [UInt8]()
+        out.reserveCapacity(320)
+        CanonicalJSON.appendObject(members, to: &out)
+        return Data(out)
     }
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 }
 
 /// A coding key for any string, used to list every key of a JSON object.

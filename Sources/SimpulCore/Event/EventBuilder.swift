@@ -20,11 +20,14 @@ public struct EventBuilder: Sendable {
 
     /// Parses one NDJSON line into an event.
     public func build(jsonLine: Data, now: Date) throws(ValidationError) -> Event {
-        let object: [String: JSONValue]
+        let parsed: JSONValue
         do {
-            object = try Self.decoder.decode([String: JSONValue].self, from: jsonLine)
+            parsed = try JSONParser.parse(jsonLine)
         } catch {
-            throw ValidationError(field: "(line)", value: nil, reason: "is not a JSON object: \(Self.describe(error))")
+            throw ValidationError(field: "(line)", value: nil, reason: "is not valid JSON: \(error)")
+        }
+        guard case .object(let object) = parsed else {
+            throw ValidationError(field: "(line)", value: nil, reason: "must be a JSON object, one event per line")
         }
         return try build(object: object, now: now)
     }
@@ -112,8 +115,6 @@ public struct EventBuilder: Sendable {
                 reason: key == "nik" ? "must be a JSON string of 16 digits (a number loses leading zeros)" : "must be a string")
         }
     }
-
-    private static let decoder = JSONDecoder()
 
     static func describe(_ error: any Error) -> String {
         if case DecodingError.dataCorrupted(let context) = error {

@@ -156,9 +156,9 @@ public struct EventRules: Sendable {
         return true
     }
 
-    static func isToken(_ text: String, extra: String, upper: Bool, lower: Bool) -> Bool {
+    static func isToken(_ text: String, extra: StaticString, upper: Bool, lower: Bool) -> Bool {
         guard !text.isEmpty, text.utf8.count <= 64 else { return false }
-        let extras = Set(extra.utf8)
+        let extras = UnsafeBufferPointer(start: extra.utf8Start, count: extra.utf8CodeUnitCount)
         return text.utf8.allSatisfy { c in
             (c >= 48 && c <= 57) || (upper && c >= 65 && c <= 90) || (lower && c >= 97 && c <= 122) || extras.contains(c)
         }

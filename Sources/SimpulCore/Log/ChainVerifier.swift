@@ -34,7 +34,18 @@ public struct ChainVerifier: Sendable {
         do {
             content = try entry.decode()
         } catch {
-            throw Failure(seq: entry.seq, reason: "entry bytes are not a valid log entry (\(EventBuilder.describe(error)))")
+            throw Failure(seq: entry.seq, reason: "entry bytes are not a valid log entry (\(error))")
+        }
+        try link(entry, content: content, storedHash: storedHash)
+        return content
+    }
+
+    /// Checks the next entry whose bytes were already decoded (possibly in parallel) into `content`.
+    public mutating func link(_ entry: LogEntry, content: LogEntry.Content, storedHash: Data? = nil) throws(Failure) {
+        guard entry.seq == expectedSeq else {
+            throw Failure(seq: expectedSeq, reason: entry.seq > expectedSeq
+                ? "missing: the log jumps from seq \(expectedSeq - 1) to \(entry.seq)"
+                : "out of order: seq \(entry.seq) appears where \(expectedSeq) belongs")
         }
         guard content.seq == entry.seq else {
             throw Failure(seq: entry.seq, reason: "entry bytes say seq \(content.seq)")
@@ -48,6 +59,5 @@ public struct ChainVerifier: Sendable {
         }
         hash = next
         expectedSeq += 1
-        return content
     }
 }

@@ -31,6 +31,13 @@ public struct LogEntry: Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey, CaseIterable { case event, hlc, node, seq }
 
+        public init(event: Event, hlc: Int64, node: String, seq: Int64) {
+            self.event = event
+            self.hlc = hlc
+            self.node = node
+            self.seq = seq
+        }
+
         public init(from decoder: any Decoder) throws {
             let any = try decoder.container(keyedBy: AnyCodingKey.self)
             if let unknown = any.allKeys.first(where: { CodingKeys(rawValue: $0.stringValue) == nil }) {
@@ -45,9 +52,16 @@ public struct LogEntry: Sendable, Equatable {
         }
     }
 
+    /// Parses the entry's bytes strictly: exactly the keys `event`, `hlc`, `node`, `seq`, of the right types.
     public func decode() throws -> Content {
-        try Self.decoder.decode(Content.self, from: bytes)
+        guard case .object(let object) = try JSONParser.parse(bytes) else {
+            throw ValidationError(field: "(entry)", value: nil, reason: "must be a JSON object")
+        }
+        guard object.count == 4, case .object(let event)? = object["event"], case .integer(let hlc)? = object["hlc"],
+              case .string(let node)? = object["node"], case .integer(let seq)? = object["seq"]
+        else {
+            throw ValidationError(field: "(entry)", value: nil, reason: "must hold exactly event (object), hlc, node and seq")
+        }
+        return Content(event: try Event(json: event), hlc: hlc, node: node, seq: seq)
     }
-
-    private static let decoder = JSONDecoder()
 }

@@ -35,7 +35,7 @@ public struct Recorder: Sendable {
     /// Records newline-delimited JSON events (blank lines skipped). One invalid line: nothing is stored,
     /// and the error names the line and the field. `progress(done, total)` is called while validating.
     public func importNDJSON(_ data: Data, now: Date = Date(), progress: ((Int, Int) -> Void)? = nil) throws(NodeError) -> [AppendedEntry] {
-        let lines = data.split(separator: 0x0a, omittingEmptySubsequences: false)
+        let lines = Lines.split(data)
         var prepared = [PreparedEvent]()
         prepared.reserveCapacity(lines.count)
         var firstLine = [String: Int]()
@@ -43,7 +43,7 @@ public struct Recorder: Sendable {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { continue }
             let event: Event
             do {
-                event = try builder.build(jsonLine: Data(line), now: now)
+                event = try builder.build(jsonLine: line, now: now)
                 try Self.checkUnique(event.id, line: index + 1, seen: &firstLine)
             } catch {
                 throw Self.refusal(error.at(line: index + 1))

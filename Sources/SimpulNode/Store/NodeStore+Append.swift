@@ -45,22 +45,26 @@ extension NodeStore {
                     INSERT INTO events(id, seq, kind, case_id, service, desa, occurred_at, subject)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-                let existing = try db.cachedStatement(sql: "SELECT seq FROM events WHERE id = ?")
                 var out = [AppendedEntry]()
                 out.reserveCapacity(events.count)
                 for (index, prepared) in events.enumerated() {
                     let e = prepared.event
-                    if let seq = try Int64.fetchOne(existing, arguments: [e.id]) {
-                        let which = events.count > 1 ? " (event \(index + 1) of this input)" : ""
-                        throw NodeError(.invalidEvent, "event id \(e.id)\(which) is already recorded as seq \(seq); nothing was stored",
-                                        hint: "leave 'id' out to have one generated, or do not re-send an event")
-                    }
                     let seq = head.seq + 1
                     let stamp = clock.tick(wallMillis: wallMillis())
                     let bytes = LogEntry.encode(seq: seq, node: node, hlc: stamp, eventJSON: prepared.json)
                     let hash = ChainHash.next(previous: head.hash, entry: bytes)
-                    try insertLog.execute(arguments: [seq, stamp.packed, bytes, hash])
-                    try insertEvent.execute(arguments: [e.id, seq, e.kind.rawValue, e.caseID, e.service, e.desa, e.occurredAt, e.subject])
+                    insertLog.setUncheckedArguments([seq, stamp.packed, bytes, hash])
+                    try insertLog.execute()
+                    insertEvent.setUncheckedArguments([e.id, seq, e.kind.rawValue, e.caseID, e.service, e.desa, e.occurredAt, e.subject])
+                    do {
+                        try insertEvent.execute()
+                    } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                        // The primary key refuses an id recorded before; say which, and where it is.
+                        let existing = try Int64.fetchOne(db, sql: "SELECT seq FROM events WHERE id = ?", arguments: [e.id])
+                        let which = events.count > 1 ? " (event \(index + 1) of this input)" : ""
+                        throw NodeError(.invalidEvent, "event id \(e.id)\(which) is already recorded as seq \(existing ?? 0); nothing was stored",
+                                        hint: "leave 'id' out to have one generated, or do not re-send an event")
+                    }
                     head = Head(seq: seq, hash: hash, hlc: stamp)
                     out.append(AppendedEntry(id: e.id, seq: seq, caseID: e.caseID))
                 }

@@ -60,39 +60,33 @@ public struct SyncEngine: Sendable {
         let maxEntries = min(config.sync.batchMaxEntries, remote.limits.maxEntries)
         let maxBytes = min(config.sync.batchMaxBytes, remote.limits.maxDecompressedBytes - 4096)
         var gapsFollowed = 0
-        while true {
-            let batch = try store.entries(after: cursor, maxCount: maxEntries, maxBytes: maxBytes)
-            guard let last = batch.last else { break }
-            var header = PushHeader(
-                node: config.nodeID, fromSeq: batch[0].entry.seq, toSeq: last.entry.seq, prevHash: Hex.encode(cursorHash),
-                lastHash: Hex.encode(last.hash), clock: RFC3339.format(now()))
-            header.sign(with: signingKey)
-            let plain: Data
-            do { plain = try header.body(entries: batch.map(\.entry)) } catch {
-                throw NodeError(.storage, "could not encode batch \(header.fromSeq)-\(header.toSeq): \(error)")
+        var next = try prepareBatch(after: cursor, hash: cursorHash, maxEntries: maxEntries, maxBytes: maxBytes, limits: remote.limits)
+        while let batch = next {
+            // Read and compress the following batch while this one is in flight; it is used only if this push
+            // is acknowledged up to its last entry.
+            async let upcoming = Result { () throws(NodeError) -> PreparedBatch? in
+                try prepareBatch(after: batch.lastSeq, hash: batch.lastHash, maxEntries: maxEntries, maxBytes: maxBytes, limits: remote.limits)
             }
-            let body = config.sync.gzipLevel > 0 ? Gzip.compress(plain, level: Int32(config.sync.gzipLevel)) : plain
-            guard body.count <= remote.limits.maxBodyBytes else {
-                throw NodeError(.refused, "batch \(header.fromSeq)-\(header.toSeq) is \(body.count) bytes, over the aggregator's limit \(remote.limits.maxBodyBytes)",
-                                hint: "lower sync.batch_max_bytes in the node config")
-            }
+            let header = batch.header
             var headers = requestHeaders()
             headers.append(("Content-Type", SimpulProtocol.pushContentType))
             if config.sync.gzipLevel > 0 { headers.append(("Content-Encoding", "gzip")) }
-            let response = try await transport.send(TransportRequest(method: "POST", url: nodePath + "/push", headers: headers, body: body))
+            let response = try await transport.send(TransportRequest(method: "POST", url: nodePath + "/push", headers: headers, body: batch.body))
             bytesSent += response.bytesSent
             if response.status == 409, let problem = decodeProblem(response), problem.type == "gap", let head = problem.head, gapsFollowed < 3 {
                 gapsFollowed += 1
                 logger.warning("aggregator head moved; resending from its head", metadata: ["sync.aggregator_head": "\(head.seq)"])
                 cursor = head.seq
                 cursorHash = try store.hash(at: cursor) ?? ChainHash.genesis
+                _ = await upcoming
+                next = try prepareBatch(after: cursor, hash: cursorHash, maxEntries: maxEntries, maxBytes: maxBytes, limits: remote.limits)
                 continue
             }
             let receipt: Receipt = try decode(response, what: "push of seq \(header.fromSeq)-\(header.toSeq)")
             guard receipt.node == config.nodeID, receipt.seq >= header.fromSeq - 1 else {
                 throw NodeError(.refused, "the aggregator's receipt does not match batch \(header.fromSeq)-\(header.toSeq) (receipt seq \(receipt.seq))")
             }
-            if receipt.seq == last.entry.seq && receipt.hash != Hex.encode(last.hash) {
+            if receipt.seq == batch.lastSeq && receipt.hash != Hex.encode(batch.lastHash) {
                 throw NodeError(.fork, "the aggregator acknowledged seq \(receipt.seq) with a different hash than this node's log",
                                 hint: "do not record more events; see docs/operations.md, 'A forked log'")
             }
@@ -101,9 +95,15 @@ public struct SyncEngine: Sendable {
             pushed += receipt.stored
             batches += 1
             cursor = receipt.seq
-            cursorHash = receipt.seq == last.entry.seq ? last.hash : (try store.hash(at: cursor) ?? ChainHash.genesis)
-            let head = try store.head().seq
-            progress?(cursor, head)
+            if receipt.seq == batch.lastSeq {
+                cursorHash = batch.lastHash
+                next = try await upcoming.get()
+            } else {
+                _ = await upcoming
+                cursorHash = try store.hash(at: cursor) ?? ChainHash.genesis
+                next = try prepareBatch(after: cursor, hash: cursorHash, maxEntries: maxEntries, maxBytes: maxBytes, limits: remote.limits)
+            }
+            progress?(cursor, try store.head().seq)
             logger.debug("sync batch acknowledged", metadata: ["sync.to": "\(receipt.seq)", "sync.stored": "\(receipt.stored)"])
         }
         let head = try store.head()
@@ -115,6 +115,34 @@ public struct SyncEngine: Sendable {
             "sync.acked": "\(cursor)", "sync.backlog": "\(report.backlog)", "sync.bytes": "\(bytesSent)",
         ])
         return report
+    }
+
+    /// A push ready to send: the signed header and the (compressed) body.
+    struct PreparedBatch: Sendable {
+        var header: PushHeader
+        var body: Data
+        var lastSeq: Int64
+        var lastHash: Data
+    }
+
+    /// Reads the entries after `seq` and builds the signed, compressed push; nil when there are none.
+    func prepareBatch(after seq: Int64, hash: Data, maxEntries: Int, maxBytes: Int, limits: Limits) throws(NodeError) -> PreparedBatch? {
+        let entries = try store.entries(after: seq, maxCount: maxEntries, maxBytes: maxBytes)
+        guard let last = entries.last else { return nil }
+        var header = PushHeader(
+            node: config.nodeID, fromSeq: entries[0].entry.seq, toSeq: last.entry.seq, prevHash: Hex.encode(hash),
+            lastHash: Hex.encode(last.hash), clock: RFC3339.format(now()))
+        header.sign(with: signingKey)
+        let plain: Data
+        do { plain = try header.body(entries: entries.map(\.entry)) } catch {
+            throw NodeError(.storage, "could not encode batch \(header.fromSeq)-\(header.toSeq): \(error)")
+        }
+        let body = config.sync.gzipLevel > 0 ? Gzip.compress(plain, level: Int32(config.sync.gzipLevel)) : plain
+        guard body.count <= limits.maxBodyBytes else {
+            throw NodeError(.refused, "batch \(header.fromSeq)-\(header.toSeq) is \(body.count) bytes, over the aggregator's limit \(limits.maxBodyBytes)",
+                            hint: "lower sync.batch_max_bytes in the node config")
+        }
+        return PreparedBatch(header: header, body: body, lastSeq: last.entry.seq, lastHash: last.hash)
     }
 
     /// The aggregator's head for this node, signed.
