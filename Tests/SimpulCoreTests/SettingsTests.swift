@@ -12,10 +12,10 @@ struct SettingsTests {
     @Test("values come from the file, with defaults for what it leaves out")
     func fileThenDefaults() throws {
         let s = try Self.settings("node_id = \"35.07.01\"\n[sync]\ninterval_seconds = 60\n")
-        #expect(s.string("node_id", default: "") == "35.07.01")
+        #expect(try s.string("node_id", default: "") == "35.07.01")
         #expect(try s.int("sync.interval_seconds", default: 300, range: 5...86_400) == 60)
         #expect(try s.bool("allow_unknown_wilayah", default: false) == false)
-        #expect(s.string("sync.ca_file", default: "none") == "none")
+        #expect(try s.string("sync.ca_file", default: "none") == "none")
         #expect(s.origin(of: "sync.interval_seconds") == "/etc/simpul/node.toml")
         #expect(s.origin(of: "sync.ca_file") == nil)
     }
@@ -75,5 +75,18 @@ struct SettingsTests {
         #expect(error.key == "sync.interval_seconds")
         #expect(error.value == "2m")
         #expect(error.source == "environment SIMPUL_SYNC_INTERVAL_SECONDS")
+    }
+}
+
+@Suite("Settings value types")
+struct SettingsTypeTests {
+    @Test("a number or boolean where text is expected is refused, naming the key")
+    func textSettingRefusesOtherTypes() throws {
+        let s = try Settings(toml: "catalogue_file = 5\n[daemon]\nruntime_dir = true\n", source: "node.toml", knownKeys: ["catalogue_file", "daemon.runtime_dir"])
+        #expect(throws: ConfigError.self) { try s.string("catalogue_file", default: "") }
+        do { _ = try s.string("daemon.runtime_dir", default: "") } catch {
+            #expect(error.key == "daemon.runtime_dir")
+            #expect(error.reason.contains("string"))
+        }
     }
 }
