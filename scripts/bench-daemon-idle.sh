@@ -12,13 +12,15 @@ api=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pri
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
+# On failure the daemon log is printed.
 "$bin/simpul-aggregator" init --data-dir "$work/agg" --listen "127.0.0.1:$port" --config "$work/agg.toml" >/dev/null
 "$bin/simpul-aggregator" serve --config "$work/agg.toml" 2>/dev/null & pids+=($!)
 key=$("$bin/simpul" init --node-id 35.07.01 --aggregator "http://127.0.0.1:$port" --data-dir "$work/node" --config "$work/node.toml" 2>/dev/null | tail -n 1)
 "$bin/simpul-aggregator" nodes add 35.07.01 --public-key "$key" --config "$work/agg.toml" >/dev/null
 SIMPUL_DAEMON_API_LISTEN="127.0.0.1:$api" "$bin/simpul" daemon --config "$work/node.toml" 2>"$work/daemon.log" & daemon=$!; pids+=($daemon)
-sleep 60 & idle=$!; pids+=($idle)
+sleep 1000 & idle=$!; pids+=($idle)
 sleep 10   # settle: first sync, caches
+kill -0 "$daemon" 2>/dev/null || { echo "the daemon exited:" >&2; cat "$work/daemon.log" >&2; exit 1; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 hz=$(getconf CLK_TCK)

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import SimpulCore
 
 /// The aggregator's HTTP API (see docs/protocol.md and docs/openapi.yaml).
@@ -74,7 +75,7 @@ public struct AggregatorApp: Sendable {
             let compressed: ByteBuffer
             do {
                 compressed = try await request.body.collect(upTo: limits.maxBodyBytes)
-            } catch {
+            } catch is NIOTooManyBytesError {
                 throw Problem.tooLarge("the body exceeds \(limits.maxBodyBytes) bytes; send smaller batches (GET /v1/limits)")
             }
             var body = Data(buffer: compressed)

@@ -31,7 +31,7 @@ extension Problem {
     }
     static func gap(from: Int64, head: Problem.Head) -> Problem {
         Problem(type: "gap", title: "Batch does not link to the stored head", status: 409,
-                detail: "the batch starts at seq \(from) but the aggregator holds seq 1-\(head.seq); resend from seq \(head.seq + 1)",
+                detail: "the batch starts at seq \(from) but the aggregator holds \(head.seq == 0 ? "nothing yet" : "seq 1-\(head.seq)"); resend from seq \(head.seq + 1)",
                 head: head, seq: head.seq + 1)
     }
     static func fork(node: String, seq: Int64, head: Problem.Head) -> Problem {

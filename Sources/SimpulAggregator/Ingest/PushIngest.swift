@@ -52,16 +52,21 @@ public struct PushIngest: Sendable {
     public func ingest(pathNode: String, header: PushHeader, entries: [Data], now: Date, logger: Logger) async throws -> Outcome {
         guard header.node == pathNode else { throw Problem.nodeMismatch(path: pathNode, header: header.node) }
         guard let record = try await storage.node(pathNode) else { throw Problem.unknownNode(pathNode) }
-        if let revokedAt = record.revokedAt { throw Problem.revoked(pathNode, at: revokedAt) }
         guard let key = try? PublicKey(base64: record.publicKey), key.isValid(signature: header.signature, for: header.signedMessage) else {
             throw Problem.badSignature(pathNode)
         }
+        // Only the node itself learns that it is revoked.
+        if let revokedAt = record.revokedAt { throw Problem.revoked(pathNode, at: revokedAt) }
         guard header.fromSeq >= 1, header.toSeq - header.fromSeq + 1 == Int64(entries.count), !entries.isEmpty else {
             throw Problem.malformed("from_seq \(header.fromSeq) to to_seq \(header.toSeq) does not match the \(entries.count) entries sent")
         }
-        guard let prevHash = Hex.decode(header.prevHash), prevHash.count == 32,
-              let lastHash = Hex.decode(header.lastHash), lastHash.count == 32
-        else { throw Problem.malformed("prev_hash and last_hash must be 64 hex digits") }
+        // Lower-case only, so the stored signed header is exactly what `verify` re-derives from the entries.
+        guard let prevHash = Hex.decode(header.prevHash), prevHash.count == 32, Hex.encode(prevHash) == header.prevHash,
+              let lastHash = Hex.decode(header.lastHash), lastHash.count == 32, Hex.encode(lastHash) == header.lastHash
+        else { throw Problem.malformed("prev_hash and last_hash must be 64 lower-case hex digits") }
+        guard header.fromSeq > 1 || prevHash == ChainHash.genesis else {
+            throw Problem.brokenHash("a batch from seq 1 must have prev_hash of 64 zeros (the chain starts there)", seq: 1)
+        }
 
         // 1. The entries must be the node's: chained from prev_hash to the signed last_hash, in order.
         let decoded = ParallelDecoder.decode(entries, rules: rules)

@@ -1,0 +1,77 @@
+import Foundation
+import HummingbirdTesting
+import NIOCore
+import SimpulAggregator
+import SimpulCore
+import Testing
+
+/// Promise 4 for what a batch carries: a validly signed batch whose events are invalid or already stored is
+/// refused whole, and nothing of it is stored.
+@Suite struct PushEventRefusalTests {
+    @Test func anEventWithAnUnknownServiceInsideAValidlySignedBatchIsRefusedAndNothingOfTheBatchIsStored() async throws {
+        var log = try NodeLog.recorded(3)
+        let event = Event(id: UUID().uuidString.lowercased(), kind: .requestReceived, caseID: "case-1", service: "ADM.NOPE",
+                          desa: "35.07.01.2001", channel: .counter, occurredAt: "2026-03-01T09:00:00+07:00")
+        log.append(eventJSON: try event.canonicalJSON())
+        let batch = log
+        let h = try await AggregatorHarness.make(enrolling: [batch])
+        try await h.test { client in
+            try await client.pushOK(batch, 1...1)
+            // Seq 2 and 3 are valid; seq 4 is not, so none of 2-4 is stored.
+            let problem = try await h.expectRefusal(status: 422, type: "invalid-entry") {
+                try await client.push(node: batch.id, body: try batch.body(2...4), gzip: true)
+            }
+            #expect(problem.seq == 4)
+            #expect(problem.detail.contains("service"))
+        }
+    }
+
+    @Test func anEventCarryingARawNIKInsideAValidlySignedBatchIsRefused() async throws {
+        var log = try NodeLog.recorded(1)
+        var json = try NodeLog.validEventJSON()
+        json.replaceSubrange(0..<1, with: Data(#"{"nik":"3507014101900001","#.utf8))
+        log.append(eventJSON: json)
+        let batch = log
+        let h = try await AggregatorHarness.make(enrolling: [batch])
+        try await h.test { client in
+            try await client.pushOK(batch, 1...1)
+            let problem = try await h.expectRefusal(status: 422, type: "invalid-entry") {
+                try await client.push(node: batch.id, body: try batch.body(2...2))
+            }
+            #expect(problem.seq == 2)
+            #expect(!problem.detail.contains("3507014101900001"), "the NIK must not be echoed back")
+            let stored = try h.snapshot().entries.joined()
+            #expect(!stored.contains(Hex.encode(Data("3507014101900001".utf8)).uppercased()))
+        }
+    }
+
+    @Test func anEventAlreadyStoredUnderAnotherSeqIsRefusedAs409DuplicateEvent() async throws {
+        var log = try NodeLog.recorded(1)
+        let repeated = try log.entries[0].decode().event.canonicalJSON()
+        log.append(eventJSON: repeated)
+        let batch = log
+        let h = try await AggregatorHarness.make(enrolling: [batch])
+        try await h.test { client in
+            try await client.pushOK(batch, 1...1)
+            let problem = try await h.expectRefusal(status: 409, type: "duplicate-event") {
+                try await client.push(node: batch.id, body: try batch.body(2...2))
+            }
+            #expect(problem.detail.contains("seq 1"))
+        }
+    }
+
+    @Test func oneEventTwiceInOneBatchIsRefusedAndNeitherIsStored() async throws {
+        var log = NodeLog()
+        let json = try NodeLog.validEventJSON()
+        log.append(eventJSON: json)
+        log.append(eventJSON: json)
+        let batch = log
+        let h = try await AggregatorHarness.make(enrolling: [batch])
+        try await h.test { client in
+            try await h.expectRefusal(status: 409, type: "duplicate-event") {
+                try await client.push(node: batch.id, body: try batch.body(1...2))
+            }
+            #expect(try h.entryCount() == 0)
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import SimpulAggregator
+import SimpulCore
+import Testing
+
+/// The unauthenticated routes: health, limits, metrics and the dashboard.
+@Suite struct StatusRoutesTests {
+    @Test func healthzAnswersOK() async throws {
+        let h = try await AggregatorHarness.make()
+        try await h.test { client in
+            let response = try await client.execute(uri: "/healthz", method: .get)
+            #expect(response.status == .ok)
+            #expect(try jsonObject(response)["status"] as? String == "ok")
+        }
+    }
+
+    @Test func limitsAreServedWithSnakeCaseNames() async throws {
+        let h = try await AggregatorHarness.make()
+        try await h.test { client in
+            let response = try await client.execute(uri: "/v1/limits", method: .get)
+            #expect(response.status == .ok)
+            let object = try jsonObject(response)
+            let l = AggregatorHarness.limits
+            #expect(object["max_body_bytes"] as? Int == l.maxBodyBytes)
+            #expect(object["max_decompressed_bytes"] as? Int == l.maxDecompressedBytes)
+            #expect(object["max_entries"] as? Int == l.maxEntries)
+            #expect(object["max_entry_bytes"] as? Int == l.maxEntryBytes)
+        }
+    }
+
+    @Test func metricsArePrometheusTextCountingPushesByResult() async throws {
+        let log = try NodeLog.recorded(2)
+        let h = try await AggregatorHarness.make(enrolling: [log])
+        try await h.test { client in
+            try await client.pushOK(log, 1...2)
+            try await client.pushOK(log, 1...2)
+            _ = try await client.push(node: log.id, body: try log.body(1...2, signer: SigningKey()))
+            let response = try await client.execute(uri: "/metrics", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+            let text = String(buffer: response.body)
+            let lines = text.split(separator: "\n").map(String.init)
+            #expect(lines.contains("# TYPE simpul_pushes_total counter"))
+            #expect(lines.contains(#"simpul_pushes_total{result="ok"} 2"#))
+            #expect(lines.contains(#"simpul_pushes_total{result="bad-signature"} 1"#))
+            #expect(lines.contains("simpul_entries_stored_total 2"))
+            #expect(lines.contains("simpul_entries_duplicate_total 2"))
+            #expect(lines.contains(#"simpul_nodes{state="active"} 1"#))
+            // Every line is a comment or a sample `name{labels} value` (the text exposition format).
+            let sample = try Regex(#"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? -?[0-9.eE+-]+$"#)
+            for line in lines where !line.isEmpty && !line.hasPrefix("#") {
+                #expect(line.wholeMatch(of: sample) != nil, "not a Prometheus sample: \(line)")
+            }
+        }
+    }
+
+    @Test func theDashboardIsHTMLNamingEachNodesKecamatan() async throws {
+        let log = try NodeLog.recorded(2)
+        let h = try await AggregatorHarness.make(enrolling: [log, NodeLog(id: "35.07.02-02")])
+        try await h.test { client in
+            try await client.pushOK(log, 1...2)
+            let response = try await client.execute(uri: "/", method: .get)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+            let html = String(buffer: response.body)
+            #expect(html.hasPrefix("<!doctype html>"))
+            #expect(html.contains("35.07.01"))
+            #expect(html.contains("Donomulyo"))
+            #expect(html.contains("Kabupaten Malang"))
+            #expect(html.contains("Pagak"), "a second node of an office is shown under its kecamatan")
+            #expect(html.contains("ADM.KTPEL"))
+        }
+    }
+
+    @Test func theDashboardEscapesWhatNodesSent() async throws {
+        let h = try await AggregatorHarness.make(enrolling: [NodeLog(id: "<script>alert(1)</script>")])
+        try await h.test { client in
+            let html = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            #expect(!html.contains("<script>"))
+            #expect(html.contains("&lt;script&gt;"))
+        }
+    }
+}
