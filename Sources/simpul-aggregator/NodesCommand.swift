@@ -69,7 +69,7 @@ struct NodesCommand: AsyncParsableCommand {
                 guard try await admin.storage.node(nodeID) != nil else {
                     throw AggregatorError("node \(nodeID) is not enrolled", hint: "see 'simpul-aggregator nodes list'", exitCode: 2)
                 }
-                let changed = try await admin.storage.revokeNode(nodeID, at: ISO8601DateFormatter().string(from: Date()))
+                let changed = try await admin.revoke(nodeID, now: Date())
                 Output.line(changed ? "revoked \(nodeID)" : "\(nodeID) was already revoked")
             }
         }

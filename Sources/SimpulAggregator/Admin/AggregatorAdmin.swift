@@ -47,6 +47,11 @@ public struct AggregatorAdmin: Sendable {
         }
     }
 
+    /// Revokes a node from now on; false when it already was.
+    public func revoke(_ nodeID: String, now: Date) async throws -> Bool {
+        try await storage.revokeNode(nodeID, at: RFC3339.format(now))
+    }
+
     /// Checks an enrolment: a real kecamatan code (optionally -NN) unless config allows others, and a valid key.
     public func enrolment(nodeID: String, publicKey: String, now: Date) throws(AggregatorError) -> NodeRecord {
         do {
