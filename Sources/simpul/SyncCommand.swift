@@ -36,7 +36,7 @@ struct SyncCommand: AsyncParsableCommand {
                 let report = try await SyncClient(config: config, logger: logger).syncNow(deadline: deadline, progress: progressPrinter())
                 if json { Output.json(report) }
                 if report.status == "failed" {
-                    throw NodeError(code(report.errorCode), report.error ?? "sync failed", hint: report.hint)
+                    throw NodeError(NodeError.Code(named: report.errorCode), report.error ?? "sync failed", hint: report.hint)
                 }
                 if !json {
                     Output.line(report.status == "nothing_to_push"
@@ -62,10 +62,6 @@ struct SyncCommand: AsyncParsableCommand {
             }
         }
 
-        func code(_ raw: String?) -> NodeError.Code {
-            [NodeError.Code.unreachable, .serverError, .refused, .fork, .revoked, .busy, .incomplete, .storage, .keys]
-                .first { $0.description == raw } ?? .refused
-        }
     }
 }
 

@@ -14,13 +14,34 @@ public struct ControlClient: Sendable {
         guard let answer = try await exchange(ControlRequest(command: "sync_now", waitSeconds: wait), timeoutSeconds: (wait ?? 0) + 600) else {
             return nil
         }
-        do { return try JSONDecoder().decode(SyncReport.self, from: answer) } catch {
-            throw NodeError(.serverError, "the daemon's answer could not be read", hint: "check 'journalctl -u simpul'")
+        return try Self.decode(SyncReport.self, from: answer)
+    }
+
+    /// A refusal from the daemon, as the control socket sends it.
+    struct Refusal: Decodable {
+        var error: String
+        var hint: String?
+        var errorCode: String?
+
+        enum CodingKeys: String, CodingKey {
+            case error, hint
+            case errorCode = "error_code"
         }
+    }
+
+    /// Decodes the daemon's answer, or turns its refusal into the same error the CLI would raise itself.
+    static func decode<T: Decodable>(_ type: T.Type, from answer: Data) throws(NodeError) -> T {
+        if let value = try? JSONDecoder().decode(T.self, from: answer) { return value }
+        if let refusal = try? JSONDecoder().decode(Refusal.self, from: answer) {
+            throw NodeError(NodeError.Code(named: refusal.errorCode), refusal.error, hint: refusal.hint?.isEmpty == false ? refusal.hint : nil)
+        }
+        throw NodeError(.serverError, "the daemon's answer could not be read", hint: "check 'journalctl -u simpul'")
     }
 
     /// Sends one request line and reads one answer line. Nil when nothing listens on the socket.
     func exchange(_ request: ControlRequest, timeoutSeconds: Int) async throws(NodeError) -> Data? {
+        var request = request
+        request.node = config.nodeID
         let path = config.controlSocketPath()
         guard let fd = try? UnixSocket.connect(path: path) else { return nil }
         let line: Data

@@ -73,6 +73,10 @@ struct ControlServer: Service {
         guard let line, let request = try? JSONDecoder().decode(ControlRequest.self, from: line) else {
             return failure(NodeError(.usage, "the request is not a JSON control request"))
         }
+        if let node = request.node, node != context.config.nodeID {
+            return failure(NodeError(.config, "the daemon on \(path) serves node \(context.config.nodeID), not \(node)",
+                                     hint: "set daemon.runtime_dir in this node's config to its own directory"))
+        }
         switch request.command {
         case "sync_now":
             return encoded(await driver.requestSync(waitSeconds: request.waitSeconds))

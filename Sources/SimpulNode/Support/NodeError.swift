@@ -6,6 +6,8 @@ public struct NodeError: Error, Sendable, CustomStringConvertible {
         let raw: String
         public var description: String { raw }
 
+        init(raw: String) { self.raw = raw }
+
         public static let usage = Code(raw: "usage")
         public static let config = Code(raw: "config")
         public static let notInitialized = Code(raw: "not_initialized")
@@ -21,6 +23,16 @@ public struct NodeError: Error, Sendable, CustomStringConvertible {
         public static let revoked = Code(raw: "revoked")
         public static let busy = Code(raw: "busy")
         public static let incomplete = Code(raw: "incomplete")
+
+        static let all: [Code] = [
+            .usage, .config, .notInitialized, .alreadyInitialized, .storage, .invalidEvent, .keys, .corruptLog,
+            .unreachable, .serverError, .refused, .fork, .revoked, .busy, .incomplete,
+        ]
+
+        /// The code with this name (as reports and the control socket carry it); `.refused` for an unknown one.
+        public init(named name: String?) {
+            self = Code.all.first(where: { $0.raw == name }) ?? Code.refused
+        }
     }
 
     public let code: Code

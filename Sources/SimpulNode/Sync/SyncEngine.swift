@@ -157,11 +157,15 @@ public struct SyncEngine: Sendable {
     /// The aggregator must hold a prefix of this node's log; anything else is a fork a person must resolve.
     func checkLinks(remote: HeadResponse, localHead: Int64) throws(NodeError) {
         if remote.seq > localHead {
+            let acked = (try? store.syncState().ackedSeq) ?? 0
+            let since = acked < localHead
+                ? " Events were recorded here since the restore (seq \(acked + 1)-\(localHead)); the aggregator holds other entries at those seqs."
+                : ""
             throw NodeError(
                 .fork,
                 "the aggregator holds seq 1-\(remote.seq) of node \(config.nodeID), but this node's log ends at seq \(localHead): "
-                    + "this node was restored from an older backup. Nothing was sent and nothing local was changed.",
-                hint: "do not record new events on this node until it is resolved; see docs/operations.md, 'A node restored from an old backup'")
+                    + "this node was restored from an older backup.\(since) Nothing was sent and nothing local was changed.",
+                hint: "stop recording on this node until it is resolved; see docs/operations.md, 'A node restored from an old backup'")
         }
         if remote.seq > 0, let localHash = try store.hash(at: remote.seq), Hex.encode(localHash) != remote.hash {
             throw NodeError(
@@ -202,6 +206,8 @@ public struct SyncEngine: Sendable {
         case "fork":
             throw NodeError(.fork, "\(what): refused as a fork: \(detail)",
                             hint: "every local event is kept. Stop recording on this node and follow docs/operations.md, 'A forked log'")
+        case "busy":
+            throw NodeError(.serverError, "\(what): \(detail)", hint: "the aggregator was busy with another push of this node; sync again")
         case "node-revoked":
             throw NodeError(.revoked, "\(what): this node is revoked: \(detail)", hint: "contact provincial IT")
         case "unknown-node":
