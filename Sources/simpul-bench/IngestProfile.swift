@@ -58,7 +58,33 @@ struct IngestProfile: AsyncParsableCommand {
             cursor = last.entry.seq
             prev = last.hash
         }
+        // The storage step alone: the same rows through SQLiteStorage.commit into a fresh database.
+        let fresh = try SQLiteStorage(path: dir + "/commit.db", create: true)
+        try await fresh.addNodes([NodeRecord(id: "35.07.01", publicKey: key.publicKey.base64, enrolledAt: "2026-11-30T00:00:00Z")])
+        let all = try context.store.entries(after: 0, maxCount: Int(cursor), maxBytes: Int.max)
+        var rows = [StoredEntry]()
+        for e in all {
+            let event = try e.entry.decode().event
+            rows.append(StoredEntry(node: "35.07.01", seq: e.entry.seq, bytes: e.entry.bytes, hash: e.hash, eventID: event.id,
+                                    kind: event.kind.rawValue, service: event.service, caseID: event.caseID, desa: event.desa,
+                                    occurredAt: event.occurredAt))
+        }
+        var commitSeconds = 0.0
+        var head: Int64 = 0
+        for start in stride(from: 0, to: rows.count, by: batch) {
+            let slice = Array(rows[start..<min(start + batch, rows.count)])
+            let t0 = ContinuousClock.now
+            let outcome = try await fresh.commit(IngestCommit(
+                node: "35.07.01", expectedHeadSeq: head, entries: slice, newHeadSeq: slice.last!.seq, newHeadHash: slice.last!.hash,
+                batch: StoredBatch(node: "35.07.01", fromSeq: slice[0].seq, toSeq: slice.last!.seq, prevHash: "", lastHash: "", signature: "", receivedAt: "")))
+            let d = t0.duration(to: .now)
+            commitSeconds += Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            guard outcome == .committed else { throw BenchError("commit: \(outcome)") }
+            head = slice.last!.seq
+        }
+        store -= 0
         let n = Double(cursor)
+        print("agg: commit alone     \(String(format: "%6.1f", commitSeconds / n * 1e6)) us/event")
         for (name, s) in [("node: read log", read), ("node: build body", body), ("node: gzip", gzip), ("agg: inflate", inflate),
                           ("agg: split lines", parse), ("agg: verify+rules", verify), ("agg: ingest total", store)] {
             print("\(name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(String(format: "%6.1f", s / n * 1e6)) us/event")

@@ -86,6 +86,20 @@ public struct StoredEntry: Sendable, Equatable {
     public var caseID: String
     public var desa: String?
     public var occurredAt: String
+
+    public init(node: String, seq: Int64, bytes: Data, hash: Data, eventID: String, kind: String, service: String,
+                caseID: String, desa: String?, occurredAt: String) {
+        self.node = node
+        self.seq = seq
+        self.bytes = bytes
+        self.hash = hash
+        self.eventID = eventID
+        self.kind = kind
+        self.service = service
+        self.caseID = caseID
+        self.desa = desa
+        self.occurredAt = occurredAt
+    }
 }
 
 /// A push's signed header, kept so anyone can re-verify the stored chains later.
@@ -97,6 +111,16 @@ public struct StoredBatch: Sendable, Equatable {
     public var lastHash: String
     public var signature: String
     public var receivedAt: String
+
+    public init(node: String, fromSeq: Int64, toSeq: Int64, prevHash: String, lastHash: String, signature: String, receivedAt: String) {
+        self.node = node
+        self.fromSeq = fromSeq
+        self.toSeq = toSeq
+        self.prevHash = prevHash
+        self.lastHash = lastHash
+        self.signature = signature
+        self.receivedAt = receivedAt
+    }
 }
 
 /// Evidence of a fork: the stored entry at `seq` and what the node offered instead.
@@ -119,6 +143,15 @@ public struct IngestCommit: Sendable {
     public var newHeadSeq: Int64
     public var newHeadHash: Data
     public var batch: StoredBatch
+
+    public init(node: String, expectedHeadSeq: Int64, entries: [StoredEntry], newHeadSeq: Int64, newHeadHash: Data, batch: StoredBatch) {
+        self.node = node
+        self.expectedHeadSeq = expectedHeadSeq
+        self.entries = entries
+        self.newHeadSeq = newHeadSeq
+        self.newHeadHash = newHeadHash
+        self.batch = batch
+    }
 }
 
 /// The outcome of a commit.
