@@ -51,10 +51,9 @@ struct IngestProfile: AsyncParsableCommand {
                     try EventRules().check(content.event)
                 }
             }
-            let start = ContinuousClock.now
-            _ = try await ingest.ingest(pathNode: "35.07.01", header: parsed!.0, entries: parsed!.1, now: Date(), logger: logger)
-            let d = start.duration(to: .now)
-            store += Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            store += try await timedAsync {
+                _ = try await ingest.ingest(pathNode: "35.07.01", header: parsed!.0, entries: parsed!.1, now: Date(), logger: logger)
+            }
             cursor = last.entry.seq
             prev = last.hash
         }
@@ -73,16 +72,16 @@ struct IngestProfile: AsyncParsableCommand {
         var head: Int64 = 0
         for start in stride(from: 0, to: rows.count, by: batch) {
             let slice = Array(rows[start..<min(start + batch, rows.count)])
-            let t0 = ContinuousClock.now
-            let outcome = try await fresh.commit(IngestCommit(
-                node: "35.07.01", expectedHeadSeq: head, entries: slice, newHeadSeq: slice.last!.seq, newHeadHash: slice.last!.hash,
-                batch: StoredBatch(node: "35.07.01", fromSeq: slice[0].seq, toSeq: slice.last!.seq, prevHash: "", lastHash: "", signature: "", receivedAt: "")))
-            let d = t0.duration(to: .now)
-            commitSeconds += Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            var outcome = CommitOutcome.headMoved
+            commitSeconds += try await timedAsync {
+                outcome = try await fresh.commit(IngestCommit(
+                    node: "35.07.01", expectedHeadSeq: head, entries: slice, newHeadSeq: slice.last!.seq, newHeadHash: slice.last!.hash,
+                    batch: StoredBatch(node: "35.07.01", fromSeq: slice[0].seq, toSeq: slice.last!.seq, prevHash: "", lastHash: "",
+                                       signature: "", receivedAt: "")))
+            }
             guard outcome == .committed else { throw BenchError("commit: \(outcome)") }
             head = slice.last!.seq
         }
-        store -= 0
         let n = Double(cursor)
         print("agg: commit alone     \(String(format: "%6.1f", commitSeconds / n * 1e6)) us/event")
         for (name, s) in [("node: read log", read), ("node: build body", body), ("node: gzip", gzip), ("agg: inflate", inflate),

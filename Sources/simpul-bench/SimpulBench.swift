@@ -31,11 +31,20 @@ struct Generate: ParsableCommand {
 /// Median of several timed runs, in seconds.
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
 func timed(_ body: () throws -> Void) rethrows -> Double {
     let start = ContinuousClock.now
     try body()
-    let d = start.duration(to: .now)
-    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    return seconds(start.duration(to: .now))
+}
+
+func timedAsync(_ body: () async throws -> Void) async rethrows -> Double {
+    let start = ContinuousClock.now
+    try await body()
+    return seconds(start.duration(to: .now))
 }
 
 func temporaryDirectory(_ name: String) throws -> String {

@@ -43,10 +43,8 @@ struct SyncBench: AsyncParsableCommand {
             var logger = Logger(label: "bench")
             logger.logLevel = .error
             let engine = SyncEngine(context: context, signingKey: keys.signing, transport: CurlTransport(), logger: logger)
-            let start = ContinuousClock.now
-            let report = try await engine.syncOnce()
-            let d = start.duration(to: .now)
-            let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            var report = SyncReport(status: "")
+            let seconds = try await timedAsync { report = try await engine.syncOnce() }
             count = Int(report.headSeq)
             guard report.ackedSeq == report.headSeq, report.pushed == count else {
                 throw BenchError("sync did not complete: \(report)")

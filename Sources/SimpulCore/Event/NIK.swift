@@ -5,6 +5,7 @@ import Foundation
 /// Layout: `PPKKCC DDMMYY SSSS`: the registering kecamatan, the birth date (day + 40 for women), a serial.
 /// Citizens come from anywhere, so the first six digits are not required to be local.
 public struct NIK: Sendable {
+    /// Sex as encoded in the NIK (the birth day is +40 for women).
     public enum Sex: String, Sendable { case female = "F", male = "M" }
 
     /// The 16 digits. Never print, log or store this.

@@ -5,6 +5,7 @@
 /// A pure state machine: time is a `Duration` since the daemon started, passed in by the caller, and the
 /// random source is injected, so tests drive it with a fake clock.
 public struct SyncSchedule: Sendable {
+    /// The daemon's timing, from `[sync]` in node.toml.
     public struct Settings: Sendable {
         public var interval: Duration
         /// Fraction of `interval` added at random (0.1 = up to +10%), so 7,285 offices do not sync in step.
