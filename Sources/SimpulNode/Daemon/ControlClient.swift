@@ -17,24 +17,10 @@ public struct ControlClient: Sendable {
         return try Self.decode(SyncReport.self, from: answer)
     }
 
-    /// A refusal from the daemon, as the control socket sends it.
-    struct Refusal: Decodable {
-        var error: String
-        var hint: String?
-        var errorCode: String?
-
-        enum CodingKeys: String, CodingKey {
-            case error, hint
-            case errorCode = "error_code"
-        }
-    }
-
     /// Decodes the daemon's answer, or turns its refusal into the same error the CLI would raise itself.
     static func decode<T: Decodable>(_ type: T.Type, from answer: Data) throws(NodeError) -> T {
         if let value = try? JSONDecoder().decode(T.self, from: answer) { return value }
-        if let refusal = try? JSONDecoder().decode(Refusal.self, from: answer) {
-            throw NodeError(NodeError.Code(named: refusal.errorCode), refusal.error, hint: refusal.hint?.isEmpty == false ? refusal.hint : nil)
-        }
+        if let refusal = try? JSONDecoder().decode(ControlRefusal.self, from: answer) { throw refusal.nodeError }
         throw NodeError(.serverError, "the daemon's answer could not be read", hint: "check 'journalctl -u simpul'")
     }
 

@@ -1,3 +1,25 @@
+/// The daemon's answer when it refuses a control request: the same message, hint and code the CLI would
+/// report had it failed itself.
+public struct ControlRefusal: Codable, Sendable {
+    public var ok = false
+    public var error: String
+    public var hint: String?
+    public var errorCode: String
+
+    enum CodingKeys: String, CodingKey {
+        case ok, error, hint
+        case errorCode = "error_code"
+    }
+
+    public init(_ failure: NodeError) {
+        error = failure.message
+        hint = failure.hint
+        errorCode = failure.code.description
+    }
+
+    public var nodeError: NodeError { NodeError(NodeError.Code(named: errorCode), error, hint: hint) }
+}
+
 /// A request on the daemon's control socket: one JSON line in, one JSON line back.
 public struct ControlRequest: Codable, Sendable {
     /// `sync_now` or `status`.

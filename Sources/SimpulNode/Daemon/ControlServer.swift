@@ -68,7 +68,7 @@ struct ControlServer: Service {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         func encoded<T: Encodable>(_ value: T) -> Data { (try? encoder.encode(value)) ?? Data("{}".utf8) }
         func failure(_ error: NodeError) -> Data {
-            encoded(["ok": "false", "error": error.message, "hint": error.hint ?? "", "error_code": error.code.description])
+            encoded(ControlRefusal(error))
         }
         guard let line, let request = try? JSONDecoder().decode(ControlRequest.self, from: line) else {
             return failure(NodeError(.usage, "the request is not a JSON control request"))
@@ -84,7 +84,7 @@ struct ControlServer: Service {
             do { return encoded(try NodeStatusReport.read(context, daemonRunning: true)) } catch { return failure(error) }
         case "nudge":
             await driver.localChange()
-            return encoded(["ok": "true"])
+            return Data(#"{"ok":true}"#.utf8)
         case "record":
             guard let body = try? JSONDecoder().decode(RecordRequest.self, from: line) else {
                 return failure(NodeError(.usage, "a record request needs \"events\": [ {...}, ... ]"))

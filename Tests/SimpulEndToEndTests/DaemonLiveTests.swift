@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// The daemon as a process, without systemd: readiness and watchdog over a stand-in notify socket, syncing
+/// soon after new events, `sync now` and `status` through the control socket, the local recording API, and a
+/// graceful stop. (Tests/system/nspawn-test.sh runs the same daemon under a real systemd.)
+@Suite("Daemon (live)", .serialized)
+struct DaemonLiveTests {
+    @Test("the daemon notifies READY, syncs new events by itself, answers sync now, status and the local API, and stops with exit 0")
+    func daemonLifecycle() async throws {
+        try await LiveCluster.run { cluster in
+            let node = try await cluster.makeNode()
+            let notify = try NotifyListener(directory: node.dir)
+            let apiPort = try LiveCluster.freePort()
+            let daemon = try node.start(["daemon"], environment: [
+                "NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000",
+                "SIMPUL_DAEMON_API_LISTEN": "127.0.0.1:\(apiPort)",
+                "SIMPUL_SYNC_DEBOUNCE_SECONDS": "1", "SIMPUL_SYNC_INTERVAL_SECONDS": "3600",
+            ])
+            defer { if daemon.isRunning { daemon.killNow() } }
+            #expect(await notify.wait(for: { $0 == "READY=1" }, within: .seconds(20)), "no READY=1: \(daemon.stderrSoFar())")
+            // The watchdog is pinged at half of WATCHDOG_USEC, and STATUS says the backlog.
+            #expect(await notify.wait(for: { $0.hasPrefix("STATUS=backlog") }, within: .seconds(5)))
+            let pingsBefore = notify.messages().filter { $0 == "WATCHDOG=1" }.count
+            try await Task.sleep(for: .seconds(1.5))
+            #expect(notify.messages().filter { $0 == "WATCHDOG=1" }.count >= pingsBefore + 2)
+
+            // New events reach the aggregator by themselves, soon (record nudges the daemon).
+            try await node.record(12)
+            var head: Int64 = 0
+            for _ in 0..<60 where head < 12 {
+                try await Task.sleep(for: .milliseconds(250))
+                head = try await cluster.head(node.id)
+            }
+            #expect(head == 12, "the daemon did not push the new events: \(daemon.stderrSoFar())")
+
+            // status and sync now go through the daemon.
+            let status = try await node.status()
+            #expect(status["daemon"] as? String == "running")
+            try await node.record(5)
+            let report = try await node.syncCompletely()
+            #expect(report.headSeq == 17)
+
+            // The local API records with the CLI's validation.
+            let (created, body) = try Self.post(port: apiPort, path: "/v1/events",
+                                                json: #"{"kind":"request.received","service":"ADM.KK","desa":"35.07.01.2001"}"#)
+            #expect(created == 201, "\(body)")
+            let (refused, problem) = try Self.post(port: apiPort, path: "/v1/events", json: #"{"kind":"request.received","service":"NOPE"}"#)
+            #expect(refused == 422)
+            #expect(problem.contains("service"))
+
+            // SIGTERM: one final push of what is queued, STOPPING=1, exit 0.
+            daemon.signal(SIGTERM)
+            let ended = await daemon.finish(within: .seconds(20))
+            #expect(ended.status == 0 && !ended.signalled, "\(ended.summary)")
+            #expect(notify.messages().contains("STOPPING=1"))
+            #expect(try await cluster.head(node.id) == 18, "the final push did not send the event recorded over the API")
+            #expect(ended.stderr.contains("sync pushed"))
+            try await expectExactlyOnce(node, count: 18)
+        }
+    }
+
+    /// A minimal HTTP/1.1 POST over loopback: status code and body.
+    static func post(port: UInt16, path: String, json: String) throws -> (Int, String) {
+        let fd = socket(AF_INET, LiveCluster.streamType, 0)
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = LiveCluster.loopback(port: port)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw LiveError("cannot connect to 127.0.0.1:\(port)") }
+        let body = Array(json.utf8)
+        let request = Array("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var response = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { break }
+            response += buffer[0..<n]
+        }
+        let text = String(decoding: response, as: UTF8.self)
+        let status = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        return (status, text.components(separatedBy: "\r\n\r\n").dropFirst().joined())
+    }
+}
