@@ -97,8 +97,8 @@ public struct AggregatorApp: Sendable {
             }
             let (header, entries) = try ingest.parse(body: body)
             let now = Date()
-            let outcome = try await ingest.ingest(pathNode: node, header: header, entries: entries, now: now, logger: logger)
-            try await storage.touch(node: node, seenAt: RFC3339.format(now), clockSkewSeconds: clockSkew(request, now: now))
+            let outcome = try await ingest.ingest(
+                pathNode: node, header: header, entries: entries, now: now, clockSkewSeconds: clockSkew(request, now: now), logger: logger)
             metrics.recordPush(result: "ok", stored: outcome.receipt.stored, duplicates: outcome.receipt.duplicates, bytes: compressed.readableBytes,
                                seconds: started.duration(to: .now))
             logger.info("push stored", metadata: [

@@ -49,7 +49,8 @@ public struct PushIngest: Sendable {
         return (header, out)
     }
 
-    public func ingest(pathNode: String, header: PushHeader, entries: [Data], now: Date, logger: Logger) async throws -> Outcome {
+    public func ingest(pathNode: String, header: PushHeader, entries: [Data], now: Date, clockSkewSeconds: Double? = nil,
+                       logger: Logger) async throws -> Outcome {
         guard header.node == pathNode else { throw Problem.nodeMismatch(path: pathNode, header: header.node) }
         guard let record = try await storage.node(pathNode) else { throw Problem.unknownNode(pathNode) }
         guard let key = try? PublicKey(base64: record.publicKey), key.isValid(signature: header.signature, for: header.signedMessage) else {
@@ -128,6 +129,7 @@ public struct PushIngest: Sendable {
             let duplicates = computed.count - newEntries.count
             if newEntries.isEmpty {
                 // Everything was already stored: acknowledge with the head, store nothing.
+                try await storage.touch(node: pathNode, seenAt: issuedAt, clockSkewSeconds: clockSkewSeconds)
                 return Outcome(receipt: sign(Receipt(
                     node: pathNode, seq: current.headSeq, hash: current.headHash, issuedAt: issuedAt, stored: 0, duplicates: duplicates)))
             }
@@ -136,7 +138,8 @@ public struct PushIngest: Sendable {
                 node: pathNode, expectedHeadSeq: current.headSeq, entries: newEntries, newHeadSeq: newHead.seq,
                 newHeadHash: newHead.hash,
                 batch: StoredBatch(node: pathNode, fromSeq: header.fromSeq, toSeq: header.toSeq, prevHash: header.prevHash,
-                                   lastHash: header.lastHash, signature: header.signature, receivedAt: issuedAt))
+                                   lastHash: header.lastHash, signature: header.signature, receivedAt: issuedAt),
+                seenAt: issuedAt, clockSkewSeconds: clockSkewSeconds)
             switch try await storage.commit(commit) {
             case .committed:
                 let receipt = Receipt(node: pathNode, seq: newHead.seq, hash: Hex.encode(newHead.hash), issuedAt: issuedAt,

@@ -143,14 +143,20 @@ public struct IngestCommit: Sendable {
     public var newHeadSeq: Int64
     public var newHeadHash: Data
     public var batch: StoredBatch
+    /// Recorded in the same transaction: one disk sync per push, not two.
+    public var seenAt: String?
+    public var clockSkewSeconds: Double?
 
-    public init(node: String, expectedHeadSeq: Int64, entries: [StoredEntry], newHeadSeq: Int64, newHeadHash: Data, batch: StoredBatch) {
+    public init(node: String, expectedHeadSeq: Int64, entries: [StoredEntry], newHeadSeq: Int64, newHeadHash: Data, batch: StoredBatch,
+                seenAt: String? = nil, clockSkewSeconds: Double? = nil) {
         self.node = node
         self.expectedHeadSeq = expectedHeadSeq
         self.entries = entries
         self.newHeadSeq = newHeadSeq
         self.newHeadHash = newHeadHash
         self.batch = batch
+        self.seenAt = seenAt
+        self.clockSkewSeconds = clockSkewSeconds
     }
 }
 

@@ -161,8 +161,9 @@ public final class SQLiteStorage: AggregatorStorage {
                 }
             }
             try db.execute(
-                sql: "UPDATE nodes SET head_seq = ?, head_hash = ? WHERE id = ?",
-                arguments: [commit.newHeadSeq, commit.newHeadHash, commit.node])
+                sql: "UPDATE nodes SET head_seq = ?, head_hash = ?, last_seen_at = COALESCE(?, last_seen_at), "
+                    + "clock_skew_seconds = COALESCE(?, clock_skew_seconds) WHERE id = ?",
+                arguments: [commit.newHeadSeq, commit.newHeadHash, commit.seenAt, commit.clockSkewSeconds, commit.node])
             let b = commit.batch
             try db.execute(
                 sql: """

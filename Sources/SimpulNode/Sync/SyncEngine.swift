@@ -60,52 +60,65 @@ public struct SyncEngine: Sendable {
         let maxEntries = min(config.sync.batchMaxEntries, remote.limits.maxEntries)
         let maxBytes = min(config.sync.batchMaxBytes, remote.limits.maxDecompressedBytes - 4096)
         var gapsFollowed = 0
+        var lastSaved = ContinuousClock.now
         var next = try prepareBatch(after: cursor, hash: cursorHash, maxEntries: maxEntries, maxBytes: maxBytes, limits: remote.limits)
-        while let batch = next {
-            // Read and compress the following batch while this one is in flight; it is used only if this push
-            // is acknowledged up to its last entry.
-            async let upcoming = Result { () throws(NodeError) -> PreparedBatch? in
-                try prepareBatch(after: batch.lastSeq, hash: batch.lastHash, maxEntries: maxEntries, maxBytes: maxBytes, limits: remote.limits)
+        do throws(NodeError) {
+            while let batch = next {
+                // Read and compress the following batch while this one is in flight; it is used only if this push
+                // is acknowledged up to its last entry.
+                async let upcoming = Result { () throws(NodeError) -> PreparedBatch? in
+                    try prepareBatch(after: batch.lastSeq, hash: batch.lastHash, maxEntries: maxEntries, maxBytes: maxBytes, limits: remote.limits)
+                }
+                let header = batch.header
+                var headers = requestHeaders()
+                headers.append(("Content-Type", SimpulProtocol.pushContentType))
+                if config.sync.gzipLevel > 0 { headers.append(("Content-Encoding", "gzip")) }
+                let response = try await transport.send(TransportRequest(method: "POST", url: nodePath + "/push", headers: headers, body: batch.body))
+                bytesSent += response.bytesSent
+                if response.status == 409, let problem = decodeProblem(response), problem.type == "gap", let head = problem.head, gapsFollowed < 3 {
+                    gapsFollowed += 1
+                    logger.warning("aggregator head moved; resending from its head", metadata: ["sync.aggregator_head": "\(head.seq)"])
+                    cursor = head.seq
+                    cursorHash = try store.hash(at: cursor) ?? ChainHash.genesis
+                    _ = await upcoming
+                    next = try prepareBatch(after: cursor, hash: cursorHash, maxEntries: maxEntries, maxBytes: maxBytes, limits: remote.limits)
+                    continue
+                }
+                let receipt: Receipt = try decode(response, what: "push of seq \(header.fromSeq)-\(header.toSeq)")
+                guard receipt.node == config.nodeID, receipt.seq >= header.fromSeq - 1 else {
+                    throw NodeError(.refused, "the aggregator's receipt does not match batch \(header.fromSeq)-\(header.toSeq) (receipt seq \(receipt.seq))")
+                }
+                if receipt.seq == batch.lastSeq && receipt.hash != Hex.encode(batch.lastHash) {
+                    throw NodeError(.fork, "the aggregator acknowledged seq \(receipt.seq) with a different hash than this node's log",
+                                    hint: "do not record more events; see docs/operations.md, 'A forked log'")
+                }
+                // The aggregator's head is the truth; the local copy only serves `status`. Saving it (a disk sync) at
+                // most once a second keeps a long catch-up from paying one per batch.
+                if ContinuousClock.now - lastSaved >= .seconds(1) {
+                    try store.recordReceipt(receipt, at: now())
+                    lastSaved = .now
+                }
+                lastReceipt = receipt
+                pushed += receipt.stored
+                batches += 1
+                cursor = receipt.seq
+                if receipt.seq == batch.lastSeq {
+                    cursorHash = batch.lastHash
+                    next = try await upcoming.get()
+                } else {
+                    _ = await upcoming
+                    cursorHash = try store.hash(at: cursor) ?? ChainHash.genesis
+                    next = try prepareBatch(after: cursor, hash: cursorHash, maxEntries: maxEntries, maxBytes: maxBytes, limits: remote.limits)
+                }
+                progress?(cursor, try store.head().seq)
+                logger.debug("sync batch acknowledged", metadata: ["sync.to": "\(receipt.seq)", "sync.stored": "\(receipt.stored)"])
             }
-            let header = batch.header
-            var headers = requestHeaders()
-            headers.append(("Content-Type", SimpulProtocol.pushContentType))
-            if config.sync.gzipLevel > 0 { headers.append(("Content-Encoding", "gzip")) }
-            let response = try await transport.send(TransportRequest(method: "POST", url: nodePath + "/push", headers: headers, body: batch.body))
-            bytesSent += response.bytesSent
-            if response.status == 409, let problem = decodeProblem(response), problem.type == "gap", let head = problem.head, gapsFollowed < 3 {
-                gapsFollowed += 1
-                logger.warning("aggregator head moved; resending from its head", metadata: ["sync.aggregator_head": "\(head.seq)"])
-                cursor = head.seq
-                cursorHash = try store.hash(at: cursor) ?? ChainHash.genesis
-                _ = await upcoming
-                next = try prepareBatch(after: cursor, hash: cursorHash, maxEntries: maxEntries, maxBytes: maxBytes, limits: remote.limits)
-                continue
-            }
-            let receipt: Receipt = try decode(response, what: "push of seq \(header.fromSeq)-\(header.toSeq)")
-            guard receipt.node == config.nodeID, receipt.seq >= header.fromSeq - 1 else {
-                throw NodeError(.refused, "the aggregator's receipt does not match batch \(header.fromSeq)-\(header.toSeq) (receipt seq \(receipt.seq))")
-            }
-            if receipt.seq == batch.lastSeq && receipt.hash != Hex.encode(batch.lastHash) {
-                throw NodeError(.fork, "the aggregator acknowledged seq \(receipt.seq) with a different hash than this node's log",
-                                hint: "do not record more events; see docs/operations.md, 'A forked log'")
-            }
-            try store.recordReceipt(receipt, at: now())
-            lastReceipt = receipt
-            pushed += receipt.stored
-            batches += 1
-            cursor = receipt.seq
-            if receipt.seq == batch.lastSeq {
-                cursorHash = batch.lastHash
-                next = try await upcoming.get()
-            } else {
-                _ = await upcoming
-                cursorHash = try store.hash(at: cursor) ?? ChainHash.genesis
-                next = try prepareBatch(after: cursor, hash: cursorHash, maxEntries: maxEntries, maxBytes: maxBytes, limits: remote.limits)
-            }
-            progress?(cursor, try store.head().seq)
-            logger.debug("sync batch acknowledged", metadata: ["sync.to": "\(receipt.seq)", "sync.stored": "\(receipt.stored)"])
+        } catch {
+            // Keep what the aggregator did acknowledge before the failure, for `status`.
+            if lastReceipt != remote.receipt { try? store.recordReceipt(lastReceipt, at: now()) }
+            throw error
         }
+        if lastReceipt != remote.receipt { try store.recordReceipt(lastReceipt, at: now()) }
         let head = try store.head()
         let report = SyncReport(
             status: pushed > 0 || batches > 0 ? "pushed" : "nothing_to_push", pushed: pushed, batches: batches, bytesSent: bytesSent,
