@@ -26,16 +26,21 @@ enum Dashboard {
             html += "<td>\(escape(node.lastSeenAt ?? "never"))</td>"
             html += "<td class=\"\(skewed ? "warn" : "")\">\(node.clockSkewSeconds.map { "\(Int($0)) s" } ?? "-")\(skewed ? " (clock wrong)" : "")</td></tr>\n"
         }
-        html += "</table><h2>Services</h2><table><tr><th>service</th><th>name</th><th>received</th><th>referred</th><th>completed</th><th>rejected</th><th>median days to complete</th><th>target days</th></tr>\n"
+        html += "</table><h2>Services</h2><table><tr><th>service</th><th>name</th><th>received</th><th>referred</th><th>completed</th><th>rejected</th><th>median time to complete</th><th>target days</th></tr>\n"
         for f in figures {
             let service = catalogue.services[f.service]
-            let median = f.medianDaysToComplete.map { String(format: "%.1f", $0) } ?? "-"
+            let median = f.medianDaysToComplete.map(durationText) ?? "-"
             let late = (f.medianDaysToComplete ?? 0) > Double(service?.targetDays ?? Int.max)
             html += "<tr><td>\(escape(f.service))</td><td>\(escape(service?.name ?? ""))</td><td>\(f.received)</td><td>\(f.referred)</td>"
             html += "<td>\(f.completed)</td><td>\(f.rejected)</td><td class=\"\(late ? "warn" : "")\">\(median)</td><td>\(service.map { String($0.targetDays) } ?? "-")</td></tr>\n"
         }
         html += "</table></body></html>\n"
         return html
+    }
+
+    /// Days with one decimal, or hours under a day (same-day services would all read 0.0 days).
+    static func durationText(_ days: Double) -> String {
+        days >= 1 ? String(format: "%.1f days", days) : String(format: "%.1f h", days * 24)
     }
 
     static func escape(_ text: String) -> String {
