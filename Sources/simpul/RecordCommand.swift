@@ -23,7 +23,8 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "Reason code (rejections, cancellations, incomplete requests).") var reason: String?
     @Option(help: "When it happened (RFC 3339 with offset; default now).") var occurredAt: String?
     @Option(help: "The event this one corrects (event.corrected).") var supersedes: String?
-    @Option(help: "Citizen's NIK: pseudonymised before anything is stored.") var nik: String?
+    @Option(help: "Citizen's NIK, pseudonymised before anything is stored. '-' reads it from standard input, which keeps it out of the process list and shell history.")
+    var nik: String?
     @Option(help: "Extra attribute key=value (repeatable).") var attr: [String] = []
     @Option(help: "Record every event of an NDJSON file ('-' for stdin).") var file: String?
     @Flag(help: "Print the result as JSON.") var json = false
@@ -74,6 +75,10 @@ struct RecordCommand: AsyncParsableCommand {
             ("supersedes", supersedes), ("nik", nik),
         ]
         for (key, value) in fields { if let value { object[key] = .string(value) } }
+        if nik == "-" {
+            let line = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces) ?? ""
+            object["nik"] = .string(line)
+        }
         var attrs = [String: JSONValue]()
         for pair in attr {
             guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {

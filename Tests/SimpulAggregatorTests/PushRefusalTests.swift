@@ -126,7 +126,10 @@ import Testing
         var log = try NodeLog.recorded(1)
         var attrs = [String: JSONValue]()
         for i in 0..<20 { attrs["note_\(i)"] = .string(String(repeating: "x", count: 250)) }
-        log.append(eventJSON: try NodeLog.validEventJSON(["attrs": .object(attrs)]))
+        // The node refuses attrs this large when it records; a misbehaving node could still send them.
+        var event = try NodeLog.builder.build(object: NodeLog.request([:]), now: NodeLog.now)
+        event.attrs = attrs
+        log.append(eventJSON: try event.canonicalJSON())
         let big = log
         #expect(big.entries[1].bytes.count > AggregatorHarness.limits.maxEntryBytes)
         let h = try await AggregatorHarness.make(enrolling: [big])

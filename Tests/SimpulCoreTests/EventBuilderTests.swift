@@ -72,7 +72,6 @@ struct EventBuilderTests {
         ("occurred_at", .string("2026-03-01T09:00:00")),  // no offset
         ("occurred_at", .string("1999-12-31T23:59:59Z")),
         ("officer", .string("ani\u{7}")),
-        ("id", .string("not-a-uuid")),
         ("case", .string("has space")),
         ("attrs", .string("loose")),
         ("service", .integer(7)),
@@ -246,6 +245,51 @@ struct ReferenceDataTests {
             let error = try #require(throws: ValidationError.self) { try NodeID.validate(bad) }
             #expect(error.field == "node_id")
             #expect(error.value == bad)
+        }
+    }
+}
+
+@Suite("NIKs hidden in free-form fields")
+struct NIKShapedDataTests {
+    @Test("a NIK-shaped value anywhere in attrs is refused and never echoed", arguments: [
+        JSONValue.object(["no": .integer(3_507_012_345_678_901)]),
+        .object(["x": .array([.string("ktp 3507012345678901")])]),
+        .object(["x": .object(["y": .string("3507012345678901")])]),
+        .object(["n3507012345678901": .string("a")]),
+    ])
+    func refusedAnywhere(attrs: JSONValue) throws {
+        let builder = EventBuilder(rules: EventRules(), pseudonymizer: nil)
+        let object: [String: JSONValue] = ["kind": .string("request.received"), "service": .string("ADM.KTPEL"),
+                                           "desa": .string("35.07.01.2001"), "attrs": attrs]
+        do {
+            _ = try builder.build(object: object, now: Date())
+            Issue.record("accepted \(attrs)")
+        } catch {
+            #expect(error.field.hasPrefix("attrs"))
+            #expect(!error.description.contains("3507012345678901"))
+        }
+    }
+
+    @Test("attrs larger than 2 KiB as JSON are refused, so every recorded entry fits the aggregator's limit")
+    func attrsSizeIsBounded() {
+        var attrs = [String: JSONValue]()
+        for i in 0..<12 { attrs["note_\(i)"] = .string(String(repeating: "x", count: 200)) }
+        let builder = EventBuilder(rules: EventRules(), pseudonymizer: nil)
+        let object: [String: JSONValue] = ["kind": .string("request.received"), "service": .string("ADM.KTPEL"),
+                                           "desa": .string("35.07.01.2001"), "attrs": .object(attrs)]
+        #expect(throws: ValidationError.self) { try builder.build(object: object, now: Date()) }
+    }
+
+    @Test("an error never echoes a NIK-shaped value typed into another field")
+    func errorsRedactNIKShapedValues() {
+        let builder = EventBuilder(rules: EventRules(), pseudonymizer: nil)
+        let object: [String: JSONValue] = ["kind": .string("request.received"), "service": .string("3507012345678901"),
+                                           "desa": .string("35.07.01.2001")]
+        do {
+            _ = try builder.build(object: object, now: Date())
+            Issue.record("accepted")
+        } catch {
+            #expect(!error.description.contains("3507012345678901"), "\(error)")
         }
     }
 }

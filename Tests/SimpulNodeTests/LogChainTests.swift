@@ -96,15 +96,22 @@ struct LogChainTests {
         }
     }
 
-    @Test("the same event id is never stored twice")
+    @Test("the same event id is never stored twice, and clients cannot choose ids")
     func duplicateIDRefused() throws {
         try withTestNode { node in
             let recorder = try node.recorder()
             var object = Events.object(0)
             object["id"] = .string("0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b")
-            _ = try recorder.record(objects: [object])
-            let error = try #require(throws: NodeError.self) { try recorder.record(objects: [Events.object(1), object]) }
+            let refused = try #require(throws: NodeError.self) { try recorder.record(objects: [object]) }
+            #expect(refused.message.contains("'id'"))
+            // The store refuses an event it already holds, whatever the input path.
+            let event = try recorder.builder.build(object: Events.object(1), now: Date())
+            _ = try node.store().append([try PreparedEvent(event)], node: "35.07.01")
+            let error = try #require(throws: NodeError.self) {
+                try node.store().append([try PreparedEvent(recorder.builder.build(object: Events.object(2), now: Date())), try PreparedEvent(event)], node: "35.07.01")
+            }
             #expect(error.code == .invalidEvent)
+            #expect(error.message.contains(event.id))
             #expect(try node.store().head().seq == 1)
         }
     }

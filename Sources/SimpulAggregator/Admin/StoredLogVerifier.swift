@@ -40,18 +40,27 @@ public struct StoredLogVerifier: Sendable {
             copy.problem = why
             return copy
         }
+        // Everything is checked up to the head as read first: pushes that commit while this runs (admin commands
+        // work while `serve` runs) only add entries and batches beyond it.
         var verifier = ChainVerifier(node: node.id)
         var hashes = [Int64: Data]()
         var after: Int64 = 0
-        while true {
-            let chunk = try await storage.entries(node: node.id, after: after, limit: 5000)
+        reading: while after < node.headSeq {
+            let chunk = try await storage.storedEntries(node: node.id, after: after, limit: 5000)
             if chunk.isEmpty { break }
             for row in chunk {
+                if row.seq > node.headSeq { break reading }
+                let content: LogEntry.Content
                 do {
-                    try verifier.append(LogEntry(seq: row.seq, bytes: row.bytes), storedHash: row.hash)
+                    content = try verifier.append(LogEntry(seq: row.seq, bytes: row.bytes), storedHash: row.hash)
                 } catch {
                     return fail(error.seq, error.reason)
                 }
+                // The columns the dashboard counts must say what the signed bytes say.
+                let e = content.event
+                let derived = [e.id, e.kind.rawValue, e.service, e.caseID, e.desa ?? "", e.occurredAt]
+                let stored = [row.eventID, row.kind, row.service, row.caseID, row.desa ?? "", row.occurredAt]
+                guard derived == stored else { return fail(row.seq, "the stored columns differ from the signed entry (altered after it arrived?)") }
                 hashes[row.seq] = row.hash
                 result.entries += 1
             }
@@ -63,7 +72,7 @@ public struct StoredLogVerifier: Sendable {
         guard let key = try? PublicKey(base64: node.publicKey) else { return fail(0, "the enrolled public key is unreadable") }
         hashes[0] = ChainHash.genesis
         var covered: Int64 = 0
-        for batch in try await storage.batches(node: node.id) {
+        for batch in try await storage.batches(node: node.id) where batch.toSeq <= node.headSeq {
             result.batches += 1
             let header = PushHeader(node: node.id, fromSeq: batch.fromSeq, toSeq: batch.toSeq, prevHash: batch.prevHash,
                                     lastHash: batch.lastHash, clock: "", signature: batch.signature)

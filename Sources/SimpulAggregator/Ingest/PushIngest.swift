@@ -24,6 +24,11 @@ public struct PushIngest: Sendable {
 
     /// Splits a (decompressed) push body into its header and the entries' verbatim bytes.
     public func parse(body: Data) throws(Problem) -> (PushHeader, [Data]) {
+        // Count before splitting: a small gzip of newlines must not become millions of empty lines in memory.
+        let newlines = body.withUnsafeBytes { raw in raw.reduce(0) { $0 + ($1 == 0x0a ? 1 : 0) } }
+        guard newlines <= limits.maxEntries + 1 else {
+            throw .tooLarge("the batch holds more than \(limits.maxEntries) entries, the limit")
+        }
         var lines = Lines.split(body)
         if lines.last?.isEmpty == true { lines.removeLast() }
         guard let first = lines.first else { throw .malformed("the body is empty; it must be a header line and one entry per line") }
@@ -34,6 +39,10 @@ public struct PushIngest: Sendable {
             throw .malformed("the first line is not a push header (JSON with protocol, node, from_seq, to_seq, prev_hash, last_hash, clock, signature)")
         }
         guard header.protocolVersion == SimpulProtocol.version else { throw .unsupportedVersion(String(header.protocolVersion)) }
+        // Bounded before any arithmetic on them (an overflow would stop the process).
+        guard (1...Self.maxSeq).contains(header.fromSeq), (header.fromSeq...Self.maxSeq).contains(header.toSeq) else {
+            throw .malformed("from_seq and to_seq must satisfy 1 <= from_seq <= to_seq <= \(Self.maxSeq)")
+        }
         let entries = lines.dropFirst()
         guard entries.count <= limits.maxEntries else {
             throw .tooLarge("the batch holds \(entries.count) entries; the limit is \(limits.maxEntries)")
@@ -48,6 +57,9 @@ public struct PushIngest: Sendable {
         }
         return (header, out)
     }
+
+    /// No log gets anywhere near this; it keeps seq arithmetic far from overflow.
+    static let maxSeq: Int64 = 1 << 53
 
     public func ingest(pathNode: String, header: PushHeader, entries: [Data], now: Date, clockSkewSeconds: Double? = nil,
                        logger: Logger) async throws -> Outcome {
@@ -95,6 +107,7 @@ public struct PushIngest: Sendable {
             let current = try await storage.node(pathNode) ?? record
             let head = Problem.Head(seq: current.headSeq, hash: current.headHash)
             if let forkSeq = current.forkSeq { throw Problem.forked(node: pathNode, seq: forkSeq, head: head) }
+            if let revokedAt = current.revokedAt { throw Problem.revoked(pathNode, at: revokedAt) }
             // 2. It must link to what is stored: no gap, and no different entry at a stored seq (a fork).
             guard header.fromSeq <= current.headSeq + 1 else { throw Problem.gap(from: header.fromSeq, head: head) }
             let overlapEnd = min(header.toSeq, current.headSeq)

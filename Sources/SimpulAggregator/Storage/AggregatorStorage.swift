@@ -184,6 +184,8 @@ public protocol AggregatorStorage: Sendable {
     func touch(node: String, seenAt: String, clockSkewSeconds: Double?) async throws
     /// Stored entries of a node in seq order, after `seq`, at most `limit`.
     func entries(node: String, after seq: Int64, limit: Int) async throws -> [(seq: Int64, bytes: Data, hash: Data)]
+    /// Stored entries with every column, for `verify` to re-derive the columns from the signed bytes.
+    func storedEntries(node: String, after seq: Int64, limit: Int) async throws -> [StoredEntry]
     func batches(node: String) async throws -> [StoredBatch]
     func serviceFigures() async throws -> [ServiceFigure]
 }

@@ -143,8 +143,12 @@ public final class SQLiteStorage: AggregatorStorage {
 
     private func apply(_ commit: IngestCommit) async throws -> CommitOutcome {
         try await pool.write { db in
-            let head = try Int64.fetchOne(db, sql: "SELECT head_seq FROM nodes WHERE id = ?", arguments: [commit.node])
-            guard head == commit.expectedHeadSeq else { return .headMoved }
+            // Compare-and-swap: the head must not have moved, and the node must not have been revoked or marked
+            // forked since the checks (ingest re-reads and refuses then).
+            let row = try Row.fetchOne(db, sql: "SELECT head_seq, revoked_at, fork_seq FROM nodes WHERE id = ?", arguments: [commit.node])
+            guard let row, row["head_seq"] as Int64 == commit.expectedHeadSeq, row["revoked_at"] as String? == nil,
+                  row["fork_seq"] as Int64? == nil
+            else { return .headMoved }
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO entries(node, seq, bytes, hash, event_id, kind, service, case_id, desa, occurred_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -207,6 +211,17 @@ public final class SQLiteStorage: AggregatorStorage {
                 db, sql: "SELECT seq, bytes, hash FROM entries WHERE node = ? AND seq > ? ORDER BY seq LIMIT ?",
                 arguments: [node, seq, limit]
             ).map { (seq: $0["seq"], bytes: $0["bytes"], hash: $0["hash"]) }
+        }
+    }
+
+    public func storedEntries(node: String, after seq: Int64, limit: Int) async throws -> [StoredEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM entries WHERE node = ? AND seq > ? ORDER BY seq LIMIT ?", arguments: [node, seq, limit]
+            ).map {
+                StoredEntry(node: $0["node"], seq: $0["seq"], bytes: $0["bytes"], hash: $0["hash"], eventID: $0["event_id"],
+                            kind: $0["kind"], service: $0["service"], caseID: $0["case_id"], desa: $0["desa"], occurredAt: $0["occurred_at"])
+            }
         }
     }
 

@@ -12,8 +12,10 @@ public struct EventBuilder: Sendable {
     }
 
     /// Fields an input may carry. `subject*` are derived, never given.
+    /// `id` is always generated (UUIDv7): an id chosen by a client could already be stored for another node,
+    /// and the aggregator would then refuse this node's log at that entry for good.
     public static let inputFields: [String] = [
-        "id", "kind", "case", "service", "desa", "channel", "officer", "provider", "reason",
+        "kind", "case", "service", "desa", "channel", "officer", "provider", "reason",
         "occurred_at", "attrs", "supersedes", "nik",
     ]
     private static let inputFieldSet = Set(inputFields)
@@ -72,7 +74,7 @@ public struct EventBuilder: Sendable {
             attrs = dict.isEmpty ? nil : dict
         }
         var event = Event(
-            id: try string(object, "id") ?? UUIDv7.make(millis: millis),
+            id: UUIDv7.make(millis: millis),
             kind: kind, caseID: caseID,
             service: try string(object, "service", required: true)!,
             desa: try string(object, "desa"), channel: channel,

@@ -23,7 +23,7 @@ public struct EventRules: Sendable {
             }
         }
         guard Self.isUUIDShaped(e.id) else {
-            throw ValidationError(field: "id", value: e.id, reason: "must be a UUID (8-4-4-4-12 hex digits)")
+            throw ValidationError(field: "id", value: e.id, reason: "must be a lower-case UUID (8-4-4-4-12 hex digits)")
         }
         guard Self.isToken(e.caseID, extra: "._-", upper: true, lower: true) else {
             throw ValidationError(field: "case", value: e.caseID, reason: "must be 1-64 letters, digits, '.', '_' or '-'")
@@ -86,27 +86,52 @@ public struct EventRules: Sendable {
         try checkSubject(e)
     }
 
+    /// The most bytes `attrs` may take in the entry: keeps every entry well under the aggregator's
+    /// `max_entry_bytes`, so an accepted event can always be pushed.
+    public static let maxAttrsBytes = 2048
+
     private func checkAttrs(_ attrs: [String: JSONValue]) throws(ValidationError) {
         guard attrs.count <= 32 else {
             throw ValidationError(field: "attrs", value: "\(attrs.count) keys", reason: "may hold at most 32 keys")
         }
+        var encoded = [UInt8]()
+        CanonicalJSON.append(.object(attrs), to: &encoded)
+        guard encoded.count <= Self.maxAttrsBytes else {
+            throw ValidationError(field: "attrs", value: "\(encoded.count) bytes", reason: "may take at most \(Self.maxAttrsBytes) bytes as JSON")
+        }
         for (key, value) in attrs {
+            try Self.refuseNIKShaped(key: key, value, parent: "attrs")
             guard Self.isToken(key, extra: "_", upper: false, lower: true), key.count <= 40 else {
                 throw ValidationError(field: "attrs.\(key)", value: nil, reason: "keys must be lower-case letters, digits and '_' (at most 40)")
             }
             guard value.depth <= 2 else {
                 throw ValidationError(field: "attrs.\(key)", value: nil, reason: "may nest at most 2 levels")
             }
-            if case .string(let text) = value {
-                guard text.utf8.count <= 256 else {
-                    throw ValidationError(field: "attrs.\(key)", value: nil, reason: "strings may be at most 256 bytes")
-                }
-                if Self.containsNIKShapedNumber(text) {
-                    throw ValidationError(
-                        field: "attrs.\(key)", value: nil,
-                        reason: "looks like a NIK; pass a NIK only in the 'nik' field, which is pseudonymised and never stored")
-                }
+            if case .string(let text) = value, text.utf8.count > 256 {
+                throw ValidationError(field: "attrs.\(key)", value: nil, reason: "strings may be at most 256 bytes")
             }
+        }
+    }
+
+    /// Walks a value (keys, strings and numbers at any depth) for anything shaped like a NIK.
+    /// The error names the parent when the key itself is the NIK-shaped part, so the error never carries it.
+    static func refuseNIKShaped(key: String, _ value: JSONValue, parent: String) throws(ValidationError) {
+        let reason = "looks like a NIK; pass a NIK only in the 'nik' field, which is pseudonymised and never stored"
+        if containsNIKShapedNumber(key) { throw ValidationError(field: parent, value: nil, reason: "has a key that " + reason) }
+        let path = key.isEmpty ? parent : "\(parent).\(key)"
+        switch value {
+        case .string(let text) where containsNIKShapedNumber(text):
+            throw ValidationError(field: path, value: nil, reason: reason)
+        case .integer(let number) where (1_000_000_000_000_000...9_999_999_999_999_999).contains(number):
+            throw ValidationError(field: path, value: nil, reason: reason)
+        case .number(let number) where (1e15..<1e16).contains(abs(number)):
+            throw ValidationError(field: path, value: nil, reason: reason)
+        case .array(let values):
+            for (index, element) in values.enumerated() { try refuseNIKShaped(key: "", element, parent: "\(path)[\(index)]") }
+        case .object(let members):
+            for (memberKey, member) in members { try refuseNIKShaped(key: memberKey, member, parent: path) }
+        default:
+            break
         }
     }
 
@@ -150,7 +175,7 @@ public struct EventRules: Sendable {
             if i == 8 || i == 13 || i == 18 || i == 23 {
                 guard c == UInt8(ascii: "-") else { return false }
             } else {
-                guard (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) else { return false }
+                guard (c >= 48 && c <= 57) || (c >= 97 && c <= 102) else { return false }
             }
         }
         return true

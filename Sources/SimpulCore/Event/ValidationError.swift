@@ -11,7 +11,8 @@ public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertib
 
     public init(field: String, value: String?, reason: String, line: Int? = nil) {
         self.field = field
-        self.value = field == "nik" ? value.map { _ in "<redacted>" } : value
+        // Errors reach terminals, logs and the local API: never echo a NIK, or anything shaped like one.
+        self.value = field == "nik" || value.map(EventRules.containsNIKShapedNumber) == true ? value.map { _ in "<redacted>" } : value
         self.reason = reason
         self.line = line
     }

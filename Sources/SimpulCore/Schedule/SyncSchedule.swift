@@ -70,6 +70,11 @@ public struct SyncSchedule: Sendable {
         }
     }
 
+    /// A waiting `sync now --wait` must get one more attempt by its deadline, whatever the backoff says.
+    public mutating func due(by time: Duration) {
+        nextDue = min(nextDue, time)
+    }
+
     /// Whether to start a sync now.
     public func shouldStart(now: Duration) -> Bool {
         !isSyncing && now >= nextDue

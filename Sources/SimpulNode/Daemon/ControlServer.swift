@@ -81,7 +81,15 @@ struct ControlServer: Service {
         case "sync_now":
             return encoded(await driver.requestSync(waitSeconds: request.waitSeconds))
         case "status":
-            do { return encoded(try NodeStatusReport.read(context, daemonRunning: true)) } catch { return failure(error) }
+            // SQLite work runs off Swift's thread pool: a long import holding the write lock must not stall the daemon.
+            let context = context
+            let result = await SocketAcceptor.blocking { () -> Result<NodeStatusReport, NodeError> in
+                Result { () throws(NodeError) in try NodeStatusReport.read(context, daemonRunning: true) }
+            }
+            switch result {
+            case .success(let report): return encoded(report)
+            case .failure(let error): return failure(error)
+            }
         case "nudge":
             await driver.localChange()
             return Data(#"{"ok":true}"#.utf8)
@@ -89,11 +97,11 @@ struct ControlServer: Service {
             guard let body = try? JSONDecoder().decode(RecordRequest.self, from: line) else {
                 return failure(NodeError(.usage, "a record request needs \"events\": [ {...}, ... ]"))
             }
-            do {
-                let entries = try recorder.record(objects: body.events)
+            switch await recorder.recordOffPool(objects: body.events) {
+            case .success(let entries):
                 await driver.localChange()
                 return encoded(LocalRecordAnswer(ok: true, recorded: entries.count, events: entries))
-            } catch {
+            case .failure(let error):
                 return failure(error)
             }
         default:

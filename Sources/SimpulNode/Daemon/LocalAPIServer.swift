@@ -64,8 +64,13 @@ struct LocalAPIServer: Service {
         case ("GET", "/healthz"):
             return (200, Data(#"{"status":"ok"}"#.utf8))
         case ("GET", "/v1/status"):
-            do { return (200, encode(try NodeStatusReport.read(context, daemonRunning: true))) } catch {
-                return problem(500, "internal", error.message)
+            let context = context
+            let result = await SocketAcceptor.blocking { () -> Result<NodeStatusReport, NodeError> in
+                Result { () throws(NodeError) in try NodeStatusReport.read(context, daemonRunning: true) }
+            }
+            switch result {
+            case .success(let report): return (200, encode(report))
+            case .failure(let error): return problem(500, "internal", error.message)
             }
         case ("POST", "/v1/events"):
             let objects: [[String: JSONValue]]
@@ -76,11 +81,11 @@ struct LocalAPIServer: Service {
             } else {
                 return problem(400, "malformed-body", "the body must be one JSON event object or {\"events\": [...]}")
             }
-            do {
-                let entries = try recorder.record(objects: objects)
+            switch await recorder.recordOffPool(objects: objects) {
+            case .success(let entries):
                 await driver.localChange()
                 return (201, encode(LocalRecordAnswer(ok: true, recorded: entries.count, events: entries)))
-            } catch {
+            case .failure(let error):
                 return problem(error.code == .invalidEvent ? 422 : 500, error.code.description.replacingOccurrences(of: "_", with: "-"), error.message)
             }
         case (_, "/v1/events"), (_, "/v1/status"), (_, "/healthz"):

@@ -108,6 +108,9 @@ public actor SyncDriver {
         activeWaiters = []
         pendingWaiters.append(contentsOf: retrying)
         schedule.syncFinished(outcome, now: now)
+        if let earliest = retrying.compactMap(\.deadline).min() {
+            schedule.due(by: earliest - started)
+        }
         publishStatus(report)
     }
 
@@ -123,10 +126,11 @@ public actor SyncDriver {
     /// Graceful stop: no new triggers; one push with short timeouts if anything is queued and the link was up.
     func finalPush() async {
         notifier.notify("STOPPING=1")
+        let ackedNow = (try? engine.store.syncState().ackedSeq) ?? 0
         for waiter in pendingWaiters + activeWaiters {
             waiter.continuation.resume(returning: SyncReport.failed(
                 NodeError(.unreachable, "the daemon is stopping", hint: "run 'simpul sync now' again once it is back"),
-                headSeq: lastKnownHead, ackedSeq: 0))
+                headSeq: lastKnownHead, ackedSeq: ackedNow))
         }
         pendingWaiters = []
         activeWaiters = []

@@ -32,6 +32,16 @@ public struct Recorder: Sendable {
         return try context.store.append(prepared, node: context.config.nodeID)
     }
 
+    /// `record(objects:)` on a dispatch thread, for the daemon: SQLite may wait up to its busy timeout for the
+    /// write lock, and that wait must not hold one of Swift's few cooperative threads.
+    public func recordOffPool(objects: [[String: JSONValue]]) async -> Result<[AppendedEntry], NodeError> {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: Result { () throws(NodeError) in try record(objects: objects) })
+            }
+        }
+    }
+
     /// Records newline-delimited JSON events (blank lines skipped). One invalid line: nothing is stored,
     /// and the error names the line and the field. `progress(done, total)` is called while validating.
     public func importNDJSON(_ data: Data, now: Date = Date(), progress: ((Int, Int) -> Void)? = nil) throws(NodeError) -> [AppendedEntry] {

@@ -66,6 +66,19 @@ public final class NodeStore: Sendable {
         }
     }
 
+    /// The aggregator's receipt key, pinned by the first valid receipt (trust on first use).
+    public func pinnedAggregatorKey() throws(NodeError) -> String? {
+        try read("reading the aggregator key") { db in
+            try String.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'aggregator_key'")
+        }
+    }
+
+    public func pinAggregatorKey(_ key: String) throws(NodeError) {
+        try write("saving the aggregator key") { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO node_meta(key, value) VALUES ('aggregator_key', ?)", arguments: [key])
+        }
+    }
+
     /// The last entry of the log: seq, hash and HLC stamp (0, genesis and zero when empty).
     public struct Head: Sendable, Equatable {
         public var seq: Int64

@@ -40,6 +40,7 @@ public struct SyncEngine: Sendable {
 
     private func run(progress: (@Sendable (Int64, Int64) -> Void)?) async throws(NodeError) -> SyncReport {
         let remote = try await fetchHead()
+        try checkAggregatorKey(remote.receipt)
         let local = try store.head()
         let state = try store.syncState()
         try checkLinks(remote: remote, localHead: local.seq)
@@ -85,13 +86,11 @@ public struct SyncEngine: Sendable {
                     continue
                 }
                 let receipt: Receipt = try decode(response, what: "push of seq \(header.fromSeq)-\(header.toSeq)")
-                guard receipt.node == config.nodeID, receipt.seq >= header.fromSeq - 1 else {
-                    throw NodeError(.refused, "the aggregator's receipt does not match batch \(header.fromSeq)-\(header.toSeq) (receipt seq \(receipt.seq))")
+                guard receipt.node == config.nodeID, receipt.seq >= header.fromSeq else {
+                    throw NodeError(.refused, "the aggregator's receipt does not cover batch \(header.fromSeq)-\(header.toSeq) (receipt seq \(receipt.seq))",
+                                    hint: "sync again; if it repeats, report it to provincial IT")
                 }
-                if receipt.seq == batch.lastSeq && receipt.hash != Hex.encode(batch.lastHash) {
-                    throw NodeError(.fork, "the aggregator acknowledged seq \(receipt.seq) with a different hash than this node's log",
-                                    hint: "do not record more events; see docs/operations.md, 'A forked log'")
-                }
+                try checkReceipt(receipt, batch: batch)
                 // The aggregator's head is the truth; the local copy only serves `status`. Saving it (a disk sync) at
                 // most once a second keeps a long catch-up from paying one per batch.
                 if ContinuousClock.now - lastSaved >= .seconds(1) {
@@ -128,6 +127,35 @@ public struct SyncEngine: Sendable {
             "sync.acked": "\(cursor)", "sync.backlog": "\(report.backlog)", "sync.bytes": "\(bytesSent)",
         ])
         return report
+    }
+
+    /// A receipt is only believed if the pinned aggregator key signed it and it names an entry of this log,
+    /// with this log's hash: otherwise a node restored beside its original (or a man in the middle) could be told
+    /// it is acknowledged beyond what it holds.
+    func checkReceipt(_ receipt: Receipt, batch: PreparedBatch) throws(NodeError) {
+        try checkAggregatorKey(receipt)
+        let localHash = receipt.seq == batch.lastSeq ? batch.lastHash : try store.hash(at: receipt.seq)
+        guard let localHash, Hex.encode(localHash) == receipt.hash else {
+            throw NodeError(
+                .fork,
+                "the aggregator holds seq \(receipt.seq) of node \(config.nodeID) with a different entry than this node's log "
+                    + "(or beyond it): the log is forked. Every local event is kept.",
+                hint: "stop recording on this node and follow docs/operations.md, 'A forked log'")
+        }
+    }
+
+    /// Trust on first use: the first valid receipt pins the aggregator's key; a receipt under another key is refused.
+    func checkAggregatorKey(_ receipt: Receipt) throws(NodeError) {
+        guard receipt.isValidlySigned else {
+            throw NodeError(.refused, "the aggregator's receipt for seq \(receipt.seq) is not validly signed",
+                            hint: "check that \(config.aggregatorURL) is the provincial aggregator (and use https)")
+        }
+        let pinned = try store.pinnedAggregatorKey()
+        if let pinned, pinned != receipt.aggregatorKey {
+            throw NodeError(.refused, "the aggregator's receipts are signed by another key than before (\(receipt.aggregatorKey.prefix(12))…, pinned \(pinned.prefix(12))…)",
+                            hint: "if provincial IT replaced the aggregator's key, remove 'aggregator_key' from node_meta with their instructions; otherwise check the URL")
+        }
+        if pinned == nil { try store.pinAggregatorKey(receipt.aggregatorKey) }
     }
 
     /// A push ready to send: the signed header and the (compressed) body.
