@@ -35,7 +35,7 @@ echo "== recording a day at the PATEN counter (offline: the aggregator is not co
 "$bin/simpul-bench" generate --kecamatan 35.07.01 --events 150 --day "$(date +%F)" > "$work/day.ndjson"
 "$S" record --file "$work/day.ndjson" > "$work/ids.txt"
 echo "recorded $(wc -l < "$work/ids.txt") events; one more from the command line:"
-"$S" record --kind request.received --service ADM.AKTA_LAHIR --desa 35.07.01.2001 --nik 3507015203250001 --officer op1
+echo 3507015203250001 | "$S" record --kind request.received --service ADM.AKTA_LAHIR --desa 35.07.01.2001 --nik - --officer op1
 "$S" status
 
 echo "== sync now =="
