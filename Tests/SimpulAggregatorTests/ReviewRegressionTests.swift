@@ -54,3 +54,22 @@ import Testing
         }
     }
 }
+
+@Suite struct EnrolmentKeyTests {
+    @Test("one public key cannot be enrolled for two nodes, and nothing changes")
+    func duplicateKeyRefused() async throws {
+        let dir = NSTemporaryDirectory() + "simpul-enrol-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let storage = try SQLiteStorage(path: dir + "/agg.db", create: true)
+        let key = SigningKey().publicKey.base64
+        try await storage.addNodes([NodeRecord(id: "35.07.01", publicKey: key, enrolledAt: "2026-11-30T00:00:00Z")])
+        await #expect(throws: AggregatorError.self) {
+            try await storage.addNodes([
+                NodeRecord(id: "35.07.02", publicKey: SigningKey().publicKey.base64, enrolledAt: "2026-11-30T00:00:00Z"),
+                NodeRecord(id: "35.07.03", publicKey: key, enrolledAt: "2026-11-30T00:00:00Z"),
+            ])
+        }
+        #expect(try await storage.listNodes().map(\.id) == ["35.07.01"])
+    }
+}

@@ -107,3 +107,25 @@ struct LogVerifyTests {
         }
     }
 }
+
+@Suite("Verify against the aggregator's acknowledgement")
+struct AcknowledgedHashTests {
+    @Test("a log re-chained after the aggregator acknowledged it fails verify at the acknowledged seq")
+    func rechainedLogIsCaught() throws {
+        try withTestNode { node in
+            let recorder = try node.recorder()
+            _ = try recorder.record(objects: (0..<4).map { Events.object($0) })
+            let store = try node.store()
+            let hash3 = try #require(try store.hash(at: 3))
+            try store.recordAcknowledgedHead(seq: 3, hash: Hex.encode(hash3))
+            #expect(try store.verify(node: "35.07.01").ok)
+            // Someone rewrites the acknowledged entry's stored hash (as a full re-chain would change it).
+            try node.rawDatabase().write { db in
+                try db.execute(sql: "UPDATE sync_state SET acked_hash = ? WHERE id = 1", arguments: [String(repeating: "0", count: 64)])
+            }
+            let result = try store.verify(node: "35.07.01")
+            #expect(!result.ok)
+            #expect(result.firstBadSeq == 3)
+        }
+    }
+}

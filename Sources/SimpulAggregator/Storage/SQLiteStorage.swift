@@ -98,6 +98,10 @@ public final class SQLiteStorage: AggregatorStorage {
     public func addNodes(_ records: [NodeRecord]) async throws {
         try await pool.write { db in
             for r in records {
+                if let other = try String.fetchOne(db, sql: "SELECT id FROM nodes WHERE public_key = ?", arguments: [r.publicKey]) {
+                    throw AggregatorError("the public key given for \(r.id) is already enrolled for node \(other); nothing was changed",
+                                          hint: "each node has its own key: copy the key 'simpul init' printed on \(r.id)", exitCode: 2)
+                }
                 if try Bool.fetchOne(db, sql: "SELECT 1 FROM nodes WHERE id = ?", arguments: [r.id]) == true {
                     throw AggregatorError("node \(r.id) is already enrolled; nothing was changed",
                                           hint: "to replace its key, revoke it and enrol the new node under a new id (e.g. \(r.id)-02)", exitCode: 2)

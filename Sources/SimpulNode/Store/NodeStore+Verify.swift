@@ -61,9 +61,16 @@ extension NodeStore {
             if let orphan = try Int64.fetchOne(db, sql: "SELECT seq FROM events WHERE seq NOT IN (SELECT seq FROM log) ORDER BY seq LIMIT 1") {
                 return failed(orphan, "an event row has no log entry")
             }
-            let acked = try Int64.fetchOne(db, sql: "SELECT acked_seq FROM sync_state WHERE id = 1") ?? 0
+            let sync = try Row.fetchOne(db, sql: "SELECT acked_seq, acked_hash FROM sync_state WHERE id = 1")
+            let acked: Int64 = sync?["acked_seq"] ?? 0
             if acked > verifier.expectedSeq - 1 {
                 return failed(verifier.expectedSeq, "the aggregator acknowledged seq \(acked) but the log ends at \(verifier.expectedSeq - 1) (restored from an old backup?)")
+            }
+            // The aggregator signed the hash at the acknowledged seq: a local log rewritten and re-chained since
+            // then no longer matches it.
+            if acked > 0, let signed: String = sync?["acked_hash"],
+               let local = try Data.fetchOne(db, sql: "SELECT hash FROM log WHERE seq = ?", arguments: [acked]), Hex.encode(local) != signed {
+                return failed(acked, "the entry's hash differs from the one the aggregator acknowledged for it (the log was rewritten after it was sent)")
             }
             return LogVerification(ok: true, entries: count, headSeq: verifier.expectedSeq - 1,
                                    headHash: Hex.encode(verifier.hash), firstBadSeq: nil, problem: nil)
