@@ -1,4 +1,5 @@
 import Foundation
+import SimpulCore
 import Testing
 
 /// Refusals a person must act on, live: a revoked or un-enrolled node (exit 4), a forked log (exit 5).
@@ -36,9 +37,10 @@ struct SyncRefusalTests {
             let listed = try await cluster.runAdmin(["events", "--node", stranger.id, "--json"])
             #expect(listed.status != 0, "an un-enrolled node has stored events: \(listed.stdoutText)")
 
-            // Enrolled under another node's key: refused the same way, with a hint about the key.
+            // Enrolled under a key that is not its own: refused the same way, with a hint about the key. (Another
+            // node's real key can no longer be enrolled twice, so a fresh one stands in for the wrong key.)
             let impostor = try await cluster.makeNode("35.07.03", enrol: false)
-            try await cluster.enrol(impostor, publicKey: stranger.publicKey)
+            try await cluster.enrol(impostor, publicKey: SigningKey().publicKey.base64)
             try await impostor.record(2)
             let wrongKey = try await impostor.sync()
             #expect(wrongKey.status == 4, "\(wrongKey.result.summary)")
