@@ -44,9 +44,12 @@ enum SocketAcceptor {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    /// Writes the answer and closes the client socket, without waiting.
+    /// Writes the answer and closes the client socket, without waiting. A client that stops reading gets 10 s,
+    /// so it cannot hold a thread.
     static func reply(_ client: Int32, _ data: Data) {
         DispatchQueue.global().async {
+            var timeout = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             _ = UnixSocket.writeAll(client, data)
             close(client)
         }
