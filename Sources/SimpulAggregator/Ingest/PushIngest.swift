@@ -24,12 +24,10 @@ public struct PushIngest: Sendable {
 
     /// Splits a (decompressed) push body into its header and the entries' verbatim bytes.
     public func parse(body: Data) throws(Problem) -> (PushHeader, [Data]) {
-        // Count before splitting: a small gzip of newlines must not become millions of empty lines in memory.
-        let newlines = body.withUnsafeBytes { raw in raw.reduce(0) { $0 + ($1 == 0x0a ? 1 : 0) } }
-        guard newlines <= limits.maxEntries + 1 else {
+        // The header, the entries, and the empty line after a final newline.
+        guard var lines = Lines.split(body, atMost: limits.maxEntries + 2) else {
             throw .tooLarge("the batch holds more than \(limits.maxEntries) entries, the limit")
         }
-        var lines = Lines.split(body)
         if lines.last?.isEmpty == true { lines.removeLast() }
         guard let first = lines.first else { throw .malformed("the body is empty; it must be a header line and one entry per line") }
         let header: PushHeader
@@ -104,7 +102,8 @@ public struct PushIngest: Sendable {
             throw Problem.brokenHash("the entries do not hash to the signed last_hash \(header.lastHash); the batch was altered or built wrongly")
         }
         for attempt in 0..<5 {
-            let current = try await storage.node(pathNode) ?? record
+            // The row read above is current for the first attempt; a retry means the head moved, so read again.
+            let current = attempt == 0 ? record : try await storage.node(pathNode) ?? record
             let head = Problem.Head(seq: current.headSeq, hash: current.headHash)
             if let forkSeq = current.forkSeq { throw Problem.forked(node: pathNode, seq: forkSeq, head: head) }
             if let revokedAt = current.revokedAt { throw Problem.revoked(pathNode, at: revokedAt) }

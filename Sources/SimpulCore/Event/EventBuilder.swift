@@ -117,12 +117,4 @@ public struct EventBuilder: Sendable {
                 reason: key == "nik" ? "must be a JSON string of 16 digits (a number loses leading zeros)" : "must be a string")
         }
     }
-
-    static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            return context.underlyingError.map { "\($0.localizedDescription)" } ?? context.debugDescription
-        }
-        if case DecodingError.typeMismatch(_, let context) = error { return context.debugDescription }
-        return "malformed JSON"
-    }
 }

@@ -23,32 +23,17 @@ public struct LogEntry: Sendable, Equatable {
     }
 
     /// The decoded content of an entry's bytes.
-    public struct Content: Decodable, Sendable {
+    public struct Content: Sendable {
         public var event: Event
         public var hlc: Int64
         public var node: String
         public var seq: Int64
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case event, hlc, node, seq }
 
         public init(event: Event, hlc: Int64, node: String, seq: Int64) {
             self.event = event
             self.hlc = hlc
             self.node = node
             self.seq = seq
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let any = try decoder.container(keyedBy: AnyCodingKey.self)
-            if let unknown = any.allKeys.first(where: { CodingKeys(rawValue: $0.stringValue) == nil }) {
-                throw DecodingError.dataCorrupted(.init(
-                    codingPath: [unknown], debugDescription: "unknown field '\(unknown.stringValue)' in log entry"))
-            }
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            event = try c.decode(Event.self, forKey: .event)
-            hlc = try c.decode(Int64.self, forKey: .hlc)
-            node = try c.decode(String.self, forKey: .node)
-            seq = try c.decode(Int64.self, forKey: .seq)
         }
     }
 

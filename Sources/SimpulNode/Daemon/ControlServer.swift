@@ -12,7 +12,6 @@ struct ControlServer: Service {
     let driver: SyncDriver
     let context: NodeContext
     let recorder: Recorder
-    let logger: Logger
 
     /// Binds the socket at `path` (replacing a stale one), mode 0600.
     static func bind(path: String) throws(NodeError) -> Int32 {

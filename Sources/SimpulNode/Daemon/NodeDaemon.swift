@@ -25,7 +25,7 @@ public enum NodeDaemon {
         let listenFD = try ControlServer.bind(path: socketPath)
         var services: [any Service] = [
             SyncDriverService(driver: driver),
-            ControlServer(listenFD: listenFD, path: socketPath, driver: driver, context: context, recorder: recorder, logger: logger),
+            ControlServer(listenFD: listenFD, path: socketPath, driver: driver, context: context, recorder: recorder),
         ]
         if let address = HostPort(config.daemon.apiListen) {
             let apiFD = try LocalAPIServer.bind(address)

@@ -89,9 +89,7 @@ public actor SyncDriver {
             lastKnownHead = report.headSeq
             if case .log(let line) = errorLog.success() { logger.notice("sync \(line)") }
         } catch {
-            let head = (try? engine.store.head().seq) ?? 0
-            let acked = (try? engine.store.syncState().ackedSeq) ?? 0
-            report = .failed(error, headSeq: head, ackedSeq: acked)
+            report = .failed(error, store: engine.store)
             outcome = error.isRetryable ? .transientFailure : .permanentFailure
             if case .log(let line) = errorLog.failure(error.message) {
                 logger.warning("sync failed", metadata: ["sync.error": "\(line)", "sync.retryable": "\(error.isRetryable)"])
@@ -126,12 +124,9 @@ public actor SyncDriver {
     /// Graceful stop: no new triggers; one push with short timeouts if anything is queued and the link was up.
     func finalPush() async {
         notifier.notify("STOPPING=1")
-        let ackedNow = (try? engine.store.syncState().ackedSeq) ?? 0
-        for waiter in pendingWaiters + activeWaiters {
-            waiter.continuation.resume(returning: SyncReport.failed(
-                NodeError(.unreachable, "the daemon is stopping", hint: "run 'simpul sync now' again once it is back"),
-                headSeq: lastKnownHead, ackedSeq: ackedNow))
-        }
+        let stopping = SyncReport.failed(
+            NodeError(.unreachable, "the daemon is stopping", hint: "run 'simpul sync now' again once it is back"), store: engine.store)
+        for waiter in pendingWaiters + activeWaiters { waiter.continuation.resume(returning: stopping) }
         pendingWaiters = []
         activeWaiters = []
         let head = (try? engine.store.head().seq) ?? 0

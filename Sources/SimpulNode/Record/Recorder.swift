@@ -18,13 +18,9 @@ public struct Recorder: Sendable {
     public func record(objects: [[String: JSONValue]], now: Date = Date()) throws(NodeError) -> [AppendedEntry] {
         var prepared = [PreparedEvent]()
         prepared.reserveCapacity(objects.count)
-        var firstLine = [String: Int]()
         for (index, object) in objects.enumerated() {
             let event: Event
-            do {
-                event = try builder.build(object: object, now: now)
-                try Self.checkUnique(event.id, line: index + 1, seen: &firstLine)
-            } catch {
+            do { event = try builder.build(object: object, now: now) } catch {
                 throw Self.refusal(objects.count > 1 ? error.at(line: index + 1) : error)
             }
             prepared.append(try PreparedEvent(event))
@@ -48,14 +44,10 @@ public struct Recorder: Sendable {
         let lines = Lines.split(data)
         var prepared = [PreparedEvent]()
         prepared.reserveCapacity(lines.count)
-        var firstLine = [String: Int]()
         for (index, line) in lines.enumerated() {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { continue }
             let event: Event
-            do {
-                event = try builder.build(jsonLine: line, now: now)
-                try Self.checkUnique(event.id, line: index + 1, seen: &firstLine)
-            } catch {
+            do { event = try builder.build(jsonLine: line, now: now) } catch {
                 throw Self.refusal(error.at(line: index + 1))
             }
             prepared.append(try PreparedEvent(event))
@@ -66,14 +58,6 @@ public struct Recorder: Sendable {
             throw NodeError(.invalidEvent, "the input holds no events", hint: "give one JSON event per line")
         }
         return try context.store.append(prepared, node: context.config.nodeID)
-    }
-
-    /// Two events of one input with the same id: refused, naming the line that first used it.
-    static func checkUnique(_ id: String, line: Int, seen: inout [String: Int]) throws(ValidationError) {
-        if let first = seen[id] {
-            throw ValidationError(field: "id", value: id, reason: "repeats the id of line \(first)")
-        }
-        seen[id] = line
     }
 
     static func refusal(_ error: ValidationError) -> NodeError {

@@ -26,15 +26,11 @@ public struct SyncClient: Sendable {
                 return try await engine.syncOnce(progress: progress)
             } catch {
                 guard error.isRetryable, let deadline else {
-                    let head = (try? context.store.head().seq) ?? 0
-                    let acked = (try? context.store.syncState().ackedSeq) ?? 0
-                    return .failed(error, headSeq: head, ackedSeq: acked)
+                    return .failed(error, store: context.store)
                 }
                 let delay = backoff.next()
                 guard ContinuousClock.now + delay < deadline else {
-                    let head = (try? context.store.head().seq) ?? 0
-                    let acked = (try? context.store.syncState().ackedSeq) ?? 0
-                    return .failed(error, headSeq: head, ackedSeq: acked)
+                    return .failed(error, store: context.store)
                 }
                 logger.warning("sync failed; retrying", metadata: ["sync.error": "\(error.message)", "sync.retry_in": "\(delay)"])
                 try? await Task.sleep(for: delay)

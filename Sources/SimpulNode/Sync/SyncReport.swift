@@ -43,6 +43,11 @@ public struct SyncReport: Sendable, Codable, Equatable {
         self.errorCode = errorCode
     }
 
+    /// A failure report with the node's head and acknowledged seq as the store has them now.
+    public static func failed(_ error: NodeError, store: NodeStore) -> SyncReport {
+        failed(error, headSeq: (try? store.head().seq) ?? 0, ackedSeq: (try? store.syncState().ackedSeq) ?? 0)
+    }
+
     public static func failed(_ error: NodeError, headSeq: Int64, ackedSeq: Int64) -> SyncReport {
         SyncReport(status: "failed", headSeq: headSeq, ackedSeq: ackedSeq, error: error.message, hint: error.hint, errorCode: error.code.description)
     }
