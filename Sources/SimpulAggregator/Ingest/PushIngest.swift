@@ -9,6 +9,8 @@ public struct PushIngest: Sendable {
     public let rules: EventRules
     public let limits: Limits
     public let signingKey: SigningKey
+    /// Shared by every copy of this ingest: the pushes being checked or stored now.
+    let inFlight = InFlightPushes()
 
     public init(storage: any AggregatorStorage, rules: EventRules, limits: Limits, signingKey: SigningKey) {
         self.storage = storage
@@ -16,6 +18,9 @@ public struct PushIngest: Sendable {
         self.limits = limits
         self.signingKey = signingKey
     }
+
+    /// How long a pipelined push waits, at most, for the pushes before it (each bounded by storage timeouts).
+    static let maxPredecessorWaits = 8
 
     /// What happened to a push that was accepted.
     public struct Outcome: Sendable {
@@ -79,6 +84,11 @@ public struct PushIngest: Sendable {
             throw Problem.brokenHash("a batch from seq 1 must have prev_hash of 64 zeros (the chain starts there)", seq: 1)
         }
 
+        // A push the node sent before this one's receipt may still be on its way to the store: while this one is
+        // verified, a following push waits for it rather than being refused as a gap.
+        let flight = inFlight.begin(node: pathNode, toSeq: header.toSeq)
+        defer { inFlight.end(flight) }
+
         // 1. The entries must be the node's: chained from prev_hash to the signed last_hash, in order.
         let decoded = ParallelDecoder.decode(entries, rules: rules)
         var verifier = ChainVerifier(node: pathNode, after: header.fromSeq - 1, hash: prevHash)
@@ -101,14 +111,28 @@ public struct PushIngest: Sendable {
         guard verifier.hash == lastHash else {
             throw Problem.brokenHash("the entries do not hash to the signed last_hash \(header.lastHash); the batch was altered or built wrongly")
         }
-        for attempt in 0..<5 {
-            // The row read above is current for the first attempt; a retry means the head moved, so read again.
-            let current = attempt == 0 ? record : try await storage.node(pathNode) ?? record
+        var attempt = 0
+        var predecessorWaits = 0
+        var current = record
+        while attempt < 5 {
             let head = Problem.Head(seq: current.headSeq, hash: current.headHash)
             if let forkSeq = current.forkSeq { throw Problem.forked(node: pathNode, seq: forkSeq, head: head) }
             if let revokedAt = current.revokedAt { throw Problem.revoked(pathNode, at: revokedAt) }
             // 2. It must link to what is stored: no gap, and no different entry at a stored seq (a fork).
-            guard header.fromSeq <= current.headSeq + 1 else { throw Problem.gap(from: header.fromSeq, head: head) }
+            guard header.fromSeq <= current.headSeq + 1 else {
+                // The head read at the start may be older than the push before this one: look again, and wait
+                // for that push if it is still being checked or stored.
+                if predecessorWaits < Self.maxPredecessorWaits {
+                    predecessorWaits += 1
+                    let fresh = try await storage.node(pathNode) ?? current
+                    if header.fromSeq > fresh.headSeq + 1, await !inFlight.waitForPush(node: pathNode, endingAt: header.fromSeq - 1) {
+                        throw Problem.gap(from: header.fromSeq, head: Problem.Head(seq: fresh.headSeq, hash: fresh.headHash))
+                    }
+                    current = header.fromSeq > fresh.headSeq + 1 ? try await storage.node(pathNode) ?? fresh : fresh
+                    continue
+                }
+                throw Problem.gap(from: header.fromSeq, head: head)
+            }
             let overlapEnd = min(header.toSeq, current.headSeq)
             let firstKnown = max(header.fromSeq - 1, 1)
             if overlapEnd >= firstKnown, current.headSeq > 0 {
@@ -161,6 +185,8 @@ public struct PushIngest: Sendable {
                 throw Problem.duplicateEvent(id: id, node: node, seq: seq)
             case .headMoved:
                 logger.debug("head moved during push; re-checking", metadata: ["node": "\(pathNode)", "attempt": "\(attempt)"])
+                attempt += 1
+                current = try await storage.node(pathNode) ?? current
                 continue
             }
         }

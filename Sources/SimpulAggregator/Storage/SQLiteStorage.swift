@@ -153,20 +153,12 @@ public final class SQLiteStorage: AggregatorStorage {
             guard let row, row["head_seq"] as Int64 == commit.expectedHeadSeq, row["revoked_at"] as String? == nil,
                   row["fork_seq"] as Int64? == nil
             else { return .headMoved }
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO entries(node, seq, bytes, hash, event_id, kind, service, case_id, desa, occurred_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for e in commit.entries {
-                insert.setUncheckedArguments([e.node, e.seq, e.bytes, e.hash, e.eventID, e.kind, e.service, e.caseID, e.desa, e.occurredAt])
-                do {
-                    try insert.execute()
-                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                    // (node, seq) cannot collide under the head check, so this is an event id stored before.
-                    // Throwing rolls back everything this transaction did.
-                    let row = try Row.fetchOne(db, sql: "SELECT node, seq FROM entries WHERE event_id = ?", arguments: [e.eventID])
-                    throw DuplicateEvent(outcome: .duplicateEvent(id: e.eventID, node: row?["node"] ?? "?", seq: row?["seq"] ?? 0))
-                }
+            let insert = try EntryInsert(db)
+            for e in commit.entries where try insert.step(e, in: db) == .constraint {
+                // (node, seq) cannot collide under the head check, so this is an event id stored before.
+                // Throwing rolls back everything this transaction did.
+                let row = try Row.fetchOne(db, sql: "SELECT node, seq FROM entries WHERE event_id = ?", arguments: [e.eventID])
+                throw DuplicateEvent(outcome: .duplicateEvent(id: e.eventID, node: row?["node"] ?? "?", seq: row?["seq"] ?? 0))
             }
             try db.execute(
                 sql: "UPDATE nodes SET head_seq = ?, head_hash = ?, last_seen_at = COALESCE(?, last_seen_at), "

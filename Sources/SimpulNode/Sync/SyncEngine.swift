@@ -61,28 +61,46 @@ public struct SyncEngine: Sendable {
         let maxEntries = min(config.sync.batchMaxEntries, remote.limits.maxEntries)
         let maxBytes = min(config.sync.batchMaxBytes, remote.limits.maxDecompressedBytes - 4096)
         var gapsFollowed = 0
+        var retriedAfterGap = false
         var lastSaved = ContinuousClock.now
-        var next = try prepareBatch(after: cursor, hash: cursorHash, maxEntries: maxEntries, maxBytes: maxBytes, limits: remote.limits)
+        // Up to `pushesInFlight` batches travel at once: the aggregator verifies one while it stores the one
+        // before. Receipts are handled strictly in order; anything unexpected drains the rest and starts over
+        // from what the aggregator acknowledged.
+        var pending = [InFlightPush]()
+        var sendAfter = (seq: cursor, hash: cursorHash)
+        var exhausted = false
         do throws(NodeError) {
-            while let batch = next {
-                // Read and compress the following batch while this one is in flight; it is used only if this push
-                // is acknowledged up to its last entry.
-                async let upcoming = Result { () throws(NodeError) -> PreparedBatch? in
-                    try prepareBatch(after: batch.lastSeq, hash: batch.lastHash, maxEntries: maxEntries, maxBytes: maxBytes, limits: remote.limits)
+            while true {
+                while pending.count < Self.pushesInFlight, !exhausted {
+                    guard let batch = try prepareBatch(after: sendAfter.seq, hash: sendAfter.hash, maxEntries: maxEntries,
+                                                       maxBytes: maxBytes, limits: remote.limits)
+                    else { exhausted = true; break }
+                    pending.append(InFlightPush(batch: batch, response: send(batch)))
+                    sendAfter = (batch.lastSeq, batch.lastHash)
                 }
+                guard !pending.isEmpty else { break }
+                let flight = pending.removeFirst()
+                let batch = flight.batch
                 let header = batch.header
-                var headers = requestHeaders()
-                headers.append(("Content-Type", SimpulProtocol.pushContentType))
-                if config.sync.gzipLevel > 0 { headers.append(("Content-Encoding", "gzip")) }
-                let response = try await transport.send(TransportRequest(method: "POST", url: nodePath + "/push", headers: headers, body: batch.body))
+                let response = try await flight.response.value.get()
                 bytesSent += response.bytesSent
-                if response.status == 409, let problem = decodeProblem(response), problem.type == "gap", let head = problem.head, gapsFollowed < 3 {
-                    gapsFollowed += 1
-                    logger.warning("aggregator head moved; resending from its head", metadata: ["sync.aggregator_head": "\(head.seq)"])
-                    cursor = head.seq
-                    cursorHash = try store.hash(at: cursor) ?? ChainHash.genesis
-                    _ = await upcoming
-                    next = try prepareBatch(after: cursor, hash: cursorHash, maxEntries: maxEntries, maxBytes: maxBytes, limits: remote.limits)
+                if response.status == 409, let problem = decodeProblem(response), problem.type == "gap", let head = problem.head,
+                   !retriedAfterGap || gapsFollowed < 3 {
+                    bytesSent += await Self.drain(&pending)
+                    if retriedAfterGap {
+                        // The aggregator's head is really behind what it acknowledged (restored mid-sync): follow it.
+                        gapsFollowed += 1
+                        retriedAfterGap = false
+                        logger.warning("aggregator head moved; resending from its head", metadata: ["sync.aggregator_head": "\(head.seq)"])
+                        cursor = head.seq
+                        cursorHash = try store.hash(at: cursor) ?? ChainHash.genesis
+                    } else {
+                        // The batch before was acknowledged, so this answer is most likely older than that receipt
+                        // (the two pushes raced): resend once from the acknowledged seq before believing it.
+                        retriedAfterGap = true
+                    }
+                    sendAfter = (cursor, cursorHash)
+                    exhausted = false
                     continue
                 }
                 let receipt: Receipt = try decode(response, what: "push of seq \(header.fromSeq)-\(header.toSeq)")
@@ -98,22 +116,25 @@ public struct SyncEngine: Sendable {
                     lastSaved = .now
                 }
                 lastReceipt = receipt
+                retriedAfterGap = false
                 pushed += receipt.stored
                 batches += 1
                 cursor = receipt.seq
                 if receipt.seq == batch.lastSeq {
                     cursorHash = batch.lastHash
-                    next = try await upcoming.get()
                 } else {
-                    _ = await upcoming
+                    // Acknowledged up to another seq than this batch's last: start over from there.
+                    bytesSent += await Self.drain(&pending)
                     cursorHash = try store.hash(at: cursor) ?? ChainHash.genesis
-                    next = try prepareBatch(after: cursor, hash: cursorHash, maxEntries: maxEntries, maxBytes: maxBytes, limits: remote.limits)
+                    sendAfter = (cursor, cursorHash)
+                    exhausted = false
                 }
                 progress?(cursor, try store.head().seq)
                 logger.debug("sync batch acknowledged", metadata: ["sync.to": "\(receipt.seq)", "sync.stored": "\(receipt.stored)"])
             }
         } catch {
-            // Keep what the aggregator did acknowledge before the failure, for `status`.
+            // No push outlives this sync (the lock is released after it); keep what was acknowledged, for `status`.
+            bytesSent += await Self.drain(&pending)
             if lastReceipt != remote.receipt { try? store.recordReceipt(lastReceipt, at: now()) }
             throw error
         }
@@ -156,6 +177,37 @@ public struct SyncEngine: Sendable {
                             hint: "if provincial IT replaced the aggregator's key, remove 'aggregator_key' from node_meta with their instructions; otherwise check the URL")
         }
         if pinned == nil { try store.pinAggregatorKey(receipt.aggregatorKey) }
+    }
+
+    /// Pushes travelling at once during a catch-up; the aggregator holds the second until the first is stored.
+    static let pushesInFlight = 2
+
+    /// A push on its way, and its answer to come.
+    struct InFlightPush {
+        var batch: PreparedBatch
+        var response: Task<Result<TransportResponse, NodeError>, Never>
+    }
+
+    func send(_ batch: PreparedBatch) -> Task<Result<TransportResponse, NodeError>, Never> {
+        var headers = requestHeaders()
+        headers.append(("Content-Type", SimpulProtocol.pushContentType))
+        if config.sync.gzipLevel > 0 { headers.append(("Content-Encoding", "gzip")) }
+        let request = TransportRequest(method: "POST", url: nodePath + "/push", headers: headers, body: batch.body)
+        let transport = transport
+        return Task { () -> Result<TransportResponse, NodeError> in
+            do throws(NodeError) { return .success(try await transport.send(request)) } catch { return .failure(error) }
+        }
+    }
+
+    /// Waits for pushes whose answers are no longer wanted (the aggregator may still store them: it is
+    /// idempotent), so none is left running; returns the bytes they sent.
+    static func drain(_ pending: inout [InFlightPush]) async -> Int {
+        var bytes = 0
+        for flight in pending {
+            if case .success(let response) = await flight.response.value { bytes += response.bytesSent }
+        }
+        pending.removeAll()
+        return bytes
     }
 
     /// A push ready to send: the signed header and the (compressed) body.
