@@ -38,15 +38,44 @@ public struct LogEntry: Sendable, Equatable {
     }
 
     /// Parses the entry's bytes strictly: exactly the keys `event`, `hlc`, `node`, `seq`, of the right types.
+    /// Read member by member (no dictionaries): ingest decodes every entry it receives.
     public func decode() throws -> Content {
-        guard case .object(let object) = try JSONParser.parse(bytes) else {
-            throw ValidationError(field: "(entry)", value: nil, reason: "must be a JSON object")
+        let shape = ValidationError(field: "(entry)", value: nil, reason: "must hold exactly event (object), hlc, node and seq")
+        return try JSONParser.reading(bytes) { parser throws -> Content in
+            guard try parser.enterObject() else { throw ValidationError(field: "(entry)", value: nil, reason: "must be a JSON object") }
+            var event: Event?
+            var hlc: Int64?
+            var node: String?
+            var seq: Int64?
+            var first = true
+            while let key = try parser.nextKey(first: &first) {
+                let offset = parser.offset
+                let seen: Bool
+                switch key {
+                case "event":
+                    seen = event != nil
+                    guard !seen, try parser.enterObject() else { break }
+                    event = try Event(parsing: &parser)
+                case "hlc":
+                    seen = hlc != nil
+                    guard case .integer(let value) = try parser.value() else { throw shape }
+                    hlc = value
+                case "node":
+                    seen = node != nil
+                    guard case .string(let value) = try parser.value() else { throw shape }
+                    node = value
+                case "seq":
+                    seen = seq != nil
+                    guard case .integer(let value) = try parser.value() else { throw shape }
+                    seq = value
+                default:
+                    throw shape
+                }
+                if seen { throw JSONParser.SyntaxError(offset: offset, reason: "duplicate key '\(key)'") }
+                if key == "event", event == nil { throw shape }
+            }
+            guard let event, let hlc, let node, let seq else { throw shape }
+            return Content(event: event, hlc: hlc, node: node, seq: seq)
         }
-        guard object.count == 4, case .object(let event)? = object["event"], case .integer(let hlc)? = object["hlc"],
-              case .string(let node)? = object["node"], case .integer(let seq)? = object["seq"]
-        else {
-            throw ValidationError(field: "(entry)", value: nil, reason: "must hold exactly event (object), hlc, node and seq")
-        }
-        return Content(event: try Event(json: event), hlc: hlc, node: node, seq: seq)
     }
 }

@@ -38,9 +38,61 @@ public struct JSONParser {
         return try result.get()
     }
 
-    private func fail(_ reason: String) -> SyntaxError { SyntaxError(offset: index, reason: reason) }
+    func fail(_ reason: String) -> SyntaxError { SyntaxError(offset: index, reason: reason) }
 
-    private mutating func skipWhitespace() {
+    // MARK: Streaming reads, for decoders that know the shape they expect (no dictionary per object).
+
+    /// Runs `body` on a parser over `data`, then requires that nothing but whitespace follows what it read.
+    static func reading<T>(_ data: Data, _ body: (inout JSONParser) throws -> T) throws -> T {
+        try data.withUnsafeBytes { raw in
+            var parser = JSONParser(raw.bindMemory(to: UInt8.self))
+            parser.skipWhitespace()
+            let result = try body(&parser)
+            parser.skipWhitespace()
+            guard parser.index == parser.bytes.count else { throw parser.fail("unexpected data after the JSON value") }
+            return result
+        }
+    }
+
+    /// True when the next value is an object; then enters it (read its members with `nextKey`).
+    mutating func enterObject() throws(SyntaxError) -> Bool {
+        guard index < bytes.count else { throw fail("unexpected end of input") }
+        guard bytes[index] == UInt8(ascii: "{") else { return false }
+        depth += 1
+        guard depth <= Self.maxDepth else { throw fail("nested too deeply") }
+        index += 1
+        return true
+    }
+
+    /// The next member's key, leaving the parser on its value (which the caller must read); nil when the
+    /// object closes. `first` tracks whether a comma is due.
+    mutating func nextKey(first: inout Bool) throws(SyntaxError) -> String? {
+        skipWhitespace()
+        guard index < bytes.count else { throw fail("unexpected end of input") }
+        if bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            depth -= 1
+            return nil
+        }
+        if !first {
+            guard bytes[index] == UInt8(ascii: ",") else { throw fail("expected ',' or '}'") }
+            index += 1
+            skipWhitespace()
+        }
+        first = false
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+        let key = try string()
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+        index += 1
+        skipWhitespace()
+        return key
+    }
+
+    /// The byte offset the parser stands at (for duplicate-key errors).
+    var offset: Int { index }
+
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0a, 0x0d: index += 1
@@ -49,7 +101,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func value() throws(SyntaxError) -> JSONValue {
+    mutating func value() throws(SyntaxError) -> JSONValue {
         guard index < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try object()
