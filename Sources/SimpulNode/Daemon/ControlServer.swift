@@ -6,12 +6,16 @@ import SimpulCore
 /// The daemon's control socket (Unix, mode 0600): `sync_now`, `status`, `record` and `nudge`, one JSON
 /// line each way. Accepting blocks, so it runs on its own thread; each connection is handled in a task
 /// of this service's task group.
-struct ControlServer: Service {
+struct ControlServer: Service, CustomStringConvertible {
     let listenFD: Int32
     let path: String
     let driver: SyncDriver
     let context: NodeContext
     let recorder: Recorder
+
+    /// ServiceLifecycle keeps `"\(service)"` as the service's name for the daemon's lifetime; without this it
+    /// would be a reflection dump of the context and recorder (the event rules with the wilayah tables, MBs).
+    var description: String { "ControlServer(\(path))" }
 
     /// Binds the socket at `path` (replacing a stale one), mode 0600.
     static func bind(path: String) throws(NodeError) -> Int32 {

@@ -10,11 +10,14 @@ import SimpulCore
 /// - `POST /v1/events`: one event object, or `{"events": [...]}`; all or nothing. `201` with the ids, or a
 ///   `422` problem naming the item and field, exactly as `simpul record` validates.
 /// - `GET /v1/status`: what `simpul status --json` shows. `GET /healthz`.
-struct LocalAPIServer: Service {
+struct LocalAPIServer: Service, CustomStringConvertible {
     let listenFD: Int32
     let driver: SyncDriver
     let context: NodeContext
     let recorder: Recorder
+
+    /// The service's name in ServiceLifecycle's logs (see ControlServer.description).
+    var description: String { "LocalAPIServer" }
 
     static let maxBodyBytes = 4 << 20
 
