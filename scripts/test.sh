@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: builds everything, runs the Swift test suites (unit, store, aggregator in-process, live
-# end-to-end with the real binaries and SIGKILL faults), the static unit-file checks, and the system test that
+# end-to-end with the real binaries and SIGKILL faults), the static unit-file checks, a smoke test of the static
+# release build scripts/install.sh makes, and the system test that
 # boots a real systemd in systemd-nspawn. Needs root for the system test (as CI runs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,5 +12,7 @@ echo "== swift test =="
 swift test --skip-build
 echo "== systemd unit checks =="
 bash Tests/system/unit-check.sh
+echo "== the install build (static release) links and runs =="
+bash Tests/system/release-check.sh
 echo "== systemd-nspawn system test =="
 SIMPUL_BIN_DIR="$(swift build --show-bin-path)" bash Tests/system/nspawn-test.sh
