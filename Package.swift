@@ -23,7 +23,8 @@ var daemonLinkFlags = [
 import Glibc
 var confText = [CChar](repeating: 0, count: 64)  // "glibc 2.36"
 _ = confstr(Int32(_CS_GNU_LIBC_VERSION), &confText, confText.count)
-let glibcVersion = String(cString: confText).split(separator: " ").last.map { $0.split(separator: ".").compactMap { Int($0) } } ?? []
+let glibcText = String(decoding: confText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+let glibcVersion = glibcText.split(separator: " ").last.map { $0.split(separator: ".").compactMap { Int($0) } } ?? []
 if glibcVersion.count >= 2, (glibcVersion[0], glibcVersion[1]) >= (2, 36) {
     daemonLinkFlags += ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"]
 }
