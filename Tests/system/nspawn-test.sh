@@ -469,14 +469,15 @@ check_hardening() {
     pass "hardened: dynamic uid $uid, no capabilities, seccomp; state dir and 0600 key adopted from root"
 }
 
-check_status_running() {
-    local out daemon
+# `simpul status --json` in the container reports the daemon as EXPECTED (running or stopped).
+check_daemon_status() {
+    local expected=$1 out daemon
     out=$(ct timeout 30 simpul status --json --config "$NODE_CONFIG" 2>&1) \
-        || fail "simpul status --json while the daemon runs" "$out"
+        || fail "simpul status --json (daemon $expected)" "$out"
     daemon=$(printf '%s' "$out" | python3 -c 'import json, sys; print(json.load(sys.stdin)["daemon"])' 2>&1) \
         || fail "simpul status --json has \"daemon\"" "$out"
-    [[ $daemon == running ]] || fail "simpul status reports the daemon running" "daemon: $daemon"
-    pass "simpul status --json in the container: daemon running"
+    [[ $daemon == "$expected" ]] || fail "simpul status reports the daemon $expected" "daemon: $daemon"
+    pass "simpul status --json in the container: daemon $expected"
 }
 
 # The operator may run the CLI as root while the daemon is stopped (`simpul sync now` before a deadline).
@@ -588,16 +589,6 @@ check_stop() {
     pass "systemctl stop: exit 0, Result=success in ${took}s (limit ${TIMEOUT_STOP_SEC}s)"
 }
 
-check_status_stopped() {
-    local out daemon
-    out=$(ct timeout 30 simpul status --json --config "$NODE_CONFIG" 2>&1) \
-        || fail "simpul status --json with the daemon stopped" "$out"
-    daemon=$(printf '%s' "$out" | python3 -c 'import json, sys; print(json.load(sys.stdin)["daemon"])' 2>&1) \
-        || fail "simpul status --json has \"daemon\"" "$out"
-    [[ $daemon == stopped ]] || fail "simpul status reports the daemon stopped" "daemon: $daemon"
-    pass "simpul status --json after stop: daemon stopped"
-}
-
 # The aggregator's unit, smoke-tested the same way: its hardening must not break the HTTP server.
 check_aggregator_unit() {
     local port out uid main hpid code start took
@@ -670,7 +661,7 @@ main() {
     check_init_and_enrol
     check_start
     check_hardening
-    check_status_running
+    check_daemon_status running
     check_root_cli_while_stopped
     check_local_api
     check_record_while_running
@@ -679,7 +670,7 @@ main() {
     check_watchdog
     check_journal
     check_stop
-    check_status_stopped
+    check_daemon_status stopped
     check_aggregator_unit
 }
 

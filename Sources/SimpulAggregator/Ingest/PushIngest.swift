@@ -120,15 +120,11 @@ public struct PushIngest: Sendable {
             if let revokedAt = current.revokedAt { throw Problem.revoked(pathNode, at: revokedAt) }
             // 2. It must link to what is stored: no gap, and no different entry at a stored seq (a fork).
             guard header.fromSeq <= current.headSeq + 1 else {
-                // The head read at the start may be older than the push before this one: look again, and wait
-                // for that push if it is still being checked or stored.
-                if predecessorWaits < Self.maxPredecessorWaits {
+                // The head read first may predate the push this one follows (sent before its receipt): wait while
+                // that push is checked or stored, or read the head again if it has just ended.
+                if predecessorWaits < Self.maxPredecessorWaits, await inFlight.waitForPush(node: pathNode, endingAt: header.fromSeq - 1) {
                     predecessorWaits += 1
-                    let fresh = try await storage.node(pathNode) ?? current
-                    if header.fromSeq > fresh.headSeq + 1, await !inFlight.waitForPush(node: pathNode, endingAt: header.fromSeq - 1) {
-                        throw Problem.gap(from: header.fromSeq, head: Problem.Head(seq: fresh.headSeq, hash: fresh.headHash))
-                    }
-                    current = header.fromSeq > fresh.headSeq + 1 ? try await storage.node(pathNode) ?? fresh : fresh
+                    current = try await storage.node(pathNode) ?? current
                     continue
                 }
                 throw Problem.gap(from: header.fromSeq, head: head)

@@ -24,10 +24,8 @@ struct EntryInsert {
 
     func step(_ e: StoredEntry, in db: Database) throws -> Result {
         let s = statement.sqliteStatement
-        defer {
-            sqlite3_reset(s)
-            sqlite3_clear_bindings(s)
-        }
+        // Every parameter is bound for each row, so a reset is all a reuse needs.
+        defer { sqlite3_reset(s) }
         bindText(s, 1, e.node)
         sqlite3_bind_int64(s, 2, e.seq)
         bindBlob(s, 3, e.bytes)

@@ -14,9 +14,8 @@ extension Event {
     init(parsing parser: inout JSONParser) throws {
         var fields = StoredFields()
         var first = true
-        while let key = try parser.nextKey(first: &first) {
-            let offset = parser.offset
-            guard try fields.set(key, try parser.value()) else { throw JSONParser.SyntaxError(offset: offset, reason: "duplicate key '\(key)'") }
+        while let (key, offset) = try parser.nextKey(first: &first) {
+            guard try fields.set(key, try parser.value()) else { throw JSONParser.duplicateKey(key, at: offset) }
         }
         self = try fields.event()
     }

@@ -37,7 +37,7 @@ public struct EventRules: Sendable {
             guard Wilayah.isDesaCodeShaped(desa) else {
                 throw ValidationError(field: "desa", value: desa, reason: "must be a 10-digit Kemendagri code PP.KK.CC.XDDD (e.g. 35.07.01.2001)")
             }
-            if !allowUnknownWilayah && wilayah.desa[desa] == nil {
+            if !allowUnknownWilayah && !wilayah.desa.contains(desa) {
                 throw ValidationError(
                     field: "desa", value: desa,
                     reason: "is not in the shipped Kemendagri list (set allow_unknown_wilayah = true to accept codes outside it)")

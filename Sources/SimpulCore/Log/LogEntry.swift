@@ -48,13 +48,12 @@ public struct LogEntry: Sendable, Equatable {
             var node: String?
             var seq: Int64?
             var first = true
-            while let key = try parser.nextKey(first: &first) {
-                let offset = parser.offset
+            while let (key, offset) = try parser.nextKey(first: &first) {
                 let seen: Bool
                 switch key {
                 case "event":
                     seen = event != nil
-                    guard !seen, try parser.enterObject() else { break }
+                    guard try parser.enterObject() else { throw shape }
                     event = try Event(parsing: &parser)
                 case "hlc":
                     seen = hlc != nil
@@ -71,8 +70,7 @@ public struct LogEntry: Sendable, Equatable {
                 default:
                     throw shape
                 }
-                if seen { throw JSONParser.SyntaxError(offset: offset, reason: "duplicate key '\(key)'") }
-                if key == "event", event == nil { throw shape }
+                if seen { throw JSONParser.duplicateKey(key, at: offset) }
             }
             guard let event, let hlc, let node, let seq else { throw shape }
             return Content(event: event, hlc: hlc, node: node, seq: seq)

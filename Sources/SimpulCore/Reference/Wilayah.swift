@@ -60,10 +60,20 @@ public struct Wilayah: Sendable {
 
         public var count: Int { rows.count }
 
+        /// Whether the list holds `code`: the check every recorded and ingested event makes (no row parsed).
+        public func contains(_ code: String) -> Bool { offset(of: code) != nil }
+
         public subscript(code: String) -> (name: String, kecamatan: String)? {
+            guard let found = offset(of: code) else { return nil }
+            let fields = Self.row(at: found, in: csv)
+            return fields.count >= 3 ? (fields[1], fields[2]) : nil
+        }
+
+        /// The byte offset of the row with `code`, by binary search.
+        private func offset(of code: String) -> Int32? {
             var text = csv
             var target = code
-            let found: Int32? = target.withUTF8 { key in
+            return target.withUTF8 { key in
                 text.withUTF8 { bytes in
                     var low = 0, high = rows.count
                     while low < high {
@@ -75,9 +85,6 @@ public struct Wilayah: Sendable {
                     return nil
                 }
             }
-            guard let found else { return nil }
-            let fields = Self.row(at: found, in: csv)
-            return fields.count >= 3 ? (fields[1], fields[2]) : nil
         }
 
         public func makeIterator() -> AnyIterator<Element> {

@@ -64,9 +64,9 @@ public struct JSONParser {
         return true
     }
 
-    /// The next member's key, leaving the parser on its value (which the caller must read); nil when the
-    /// object closes. `first` tracks whether a comma is due.
-    mutating func nextKey(first: inout Bool) throws(SyntaxError) -> String? {
+    /// The next member's key and the byte offset where it starts, leaving the parser on its value (which the
+    /// caller must read); nil when the object closes. `first` tracks whether a comma is due.
+    mutating func nextKey(first: inout Bool) throws(SyntaxError) -> (key: String, offset: Int)? {
         skipWhitespace()
         guard index < bytes.count else { throw fail("unexpected end of input") }
         if bytes[index] == UInt8(ascii: "}") {
@@ -81,16 +81,18 @@ public struct JSONParser {
         }
         first = false
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+        let keyStart = index
         let key = try string()
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
         index += 1
         skipWhitespace()
-        return key
+        return (key, keyStart)
     }
 
-    /// The byte offset the parser stands at (for duplicate-key errors).
-    var offset: Int { index }
+    static func duplicateKey(_ key: String, at offset: Int) -> SyntaxError {
+        SyntaxError(offset: offset, reason: "duplicate key '\(key)'")
+    }
 
     mutating func skipWhitespace() {
         while index < bytes.count {
@@ -123,40 +125,13 @@ public struct JSONParser {
     }
 
     private mutating func object() throws(SyntaxError) -> JSONValue {
-        depth += 1
-        guard depth <= Self.maxDepth else { throw fail("nested too deeply") }
-        defer { depth -= 1 }
-        index += 1
+        _ = try enterObject()
         var members = [String: JSONValue]()
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return .object(members)
+        var first = true
+        while let (key, offset) = try nextKey(first: &first) {
+            guard members.updateValue(try value(), forKey: key) == nil else { throw Self.duplicateKey(key, at: offset) }
         }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-            let keyStart = index
-            let key = try string()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-            index += 1
-            skipWhitespace()
-            let member = try value()
-            guard members.updateValue(member, forKey: key) == nil else {
-                throw SyntaxError(offset: keyStart, reason: "duplicate key '\(key)'")
-            }
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-            } else if bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return .object(members)
-            } else {
-                throw fail("expected ',' or '}'")
-            }
-        }
+        return .object(members)
     }
 
     private mutating func array() throws(SyntaxError) -> JSONValue {
