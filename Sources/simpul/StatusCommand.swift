@@ -27,7 +27,16 @@ struct StatusCommand: AsyncParsableCommand {
             Output.line("log head    seq \(report.headSeq)")
             Output.line("acked       seq \(report.ackedSeq) (backlog \(report.backlog))")
             Output.line("last sync   \(report.lastSyncAt ?? "never")")
-            if let error = report.lastError { Output.line("last error  \(error)") }
+            if let error = report.lastError {
+                Output.line("last error  \(error)")
+                if report.syncBlocked { Output.line("ACTION      sync is refused until a person acts; retrying will not help") }
+                if let hint = report.lastErrorHint { Output.line("hint        \(hint)") }
+            }
+            if report.quarantined > 0 {
+                Output.line("quarantined \(report.quarantined) entr\(report.quarantined == 1 ? "y" : "ies") held by the aggregator (stored, not counted): "
+                    + (report.quarantineReason ?? ""))
+                Output.line("            provincial IT sees them with 'simpul-aggregator quarantine list'; nothing to do on this PC")
+            }
             if let receipt = report.receipt {
                 Output.line("receipt     seq \(receipt.seq) hash \(receipt.hash.prefix(16))... issued \(receipt.issuedAt)"
                     + (receipt.isValidlySigned ? " (signature ok)" : " (SIGNATURE INVALID)"))

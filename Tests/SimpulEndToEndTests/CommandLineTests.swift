@@ -47,6 +47,38 @@ struct CommandLineTests {
         #expect((try await node.status()["head_seq"] as? NSNumber)?.intValue == 0)
     }
 
+    @Test("record refuses free text over its byte limit (combining marks, emoji), NUL, control characters and invalid UTF-8; nothing is stored")
+    func recordByteLimits() async throws {
+        let node = try await CLINode.make()
+        defer { node.remove() }
+        let flags = ["record", "--kind", "request.received", "--service", "ADM.KTPEL", "--desa", "35.07.01.2001", "--officer"]
+        // One visible letter and 100 combining marks passes a character count, not the 64-byte limit.
+        for officer in ["a" + String(repeating: "\u{0301}", count: 100), String(repeating: "😀", count: 17), "Sari\u{1B}[31m"] {
+            let result = try await node.run(flags + [officer])
+            #expect(result.status == 2, "\(officer.utf8.count) bytes: \(result.stderr)")
+            #expect(result.stderr.contains("officer"), "\(result.stderr)")
+            #expect(result.stderr.utf8.count < 2000, "the error echoes the whole value")
+        }
+        #expect(try await node.run(flags + [String(repeating: "😀", count: 16)]).status == 0, "64 bytes of emoji are within the limit")
+
+        let file = node.dir + "/bad.ndjson"
+        let good = EventFile.line(1)
+        // NUL by JSON escape, then raw bytes that are not UTF-8.
+        try Data((good + "\n" + good.replacingOccurrences(of: #""officer":"ani""#, with: #""officer":"a\u0000ni""#) + "\n").utf8)
+            .write(to: URL(fileURLWithPath: file))
+        var result = try await node.run(["record", "--file", file])
+        #expect(result.status == 2 && result.stderr.contains("line 2") && result.stderr.contains("NUL"), "\(result.stderr)")
+        let halves = good.components(separatedBy: #""officer":"ani""#)
+        #expect(halves.count == 2)
+        var bytes = Data((good + "\n" + halves[0] + #""officer":"a"#).utf8)
+        bytes.append(contentsOf: [0xC3, 0x28])
+        bytes.append(Data((#"ni""# + halves[1] + "\n").utf8))
+        try bytes.write(to: URL(fileURLWithPath: file))
+        result = try await node.run(["record", "--file", file])
+        #expect(result.status == 2 && result.stderr.contains("line 2") && result.stderr.contains("UTF-8"), "\(result.stderr)")
+        #expect((try await node.status()["head_seq"] as? NSNumber)?.intValue == 1, "only the one valid --officer event is stored")
+    }
+
     @Test("record with flags prints one id, and no output or file holds the NIK")
     func recordFlagsNoNIK() async throws {
         let node = try await CLINode.make()

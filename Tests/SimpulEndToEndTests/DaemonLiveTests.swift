@@ -48,6 +48,15 @@ struct DaemonLiveTests {
             let (refused, problem) = try Self.post(port: apiPort, path: "/v1/events", json: #"{"kind":"request.received","service":"NOPE"}"#)
             #expect(refused == 422)
             #expect(problem.contains("service"))
+            // Byte limits, the same as the CLI's: combining marks, emoji, NUL and invalid UTF-8 are refused with 422.
+            let base = #"{"kind":"request.received","service":"ADM.KK","desa":"35.07.01.2001","officer":"#
+            let marks = "a" + String(repeating: "\u{0301}", count: 100)
+            for officer in [#""\#(marks)""#, #""\#(String(repeating: "😀", count: 17))""#, #""Sari\u0000""#] {
+                let (status, body) = try Self.post(port: apiPort, path: "/v1/events", json: base + officer + "}")
+                #expect(status == 422 && body.contains("officer"), "\(status) \(body)")
+            }
+            let (invalid, _) = try Self.post(port: apiPort, path: "/v1/events", body: Array((base + #""S"#).utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8))
+            #expect(invalid == 422 || invalid == 400, "invalid UTF-8 answered \(invalid)")
 
             // SIGTERM: one final push of what is queued, STOPPING=1, exit 0.
             daemon.signal(SIGTERM)
@@ -62,6 +71,10 @@ struct DaemonLiveTests {
 
     /// A minimal HTTP/1.1 POST over loopback: status code and body.
     static func post(port: UInt16, path: String, json: String) throws -> (Int, String) {
+        try post(port: port, path: path, body: Array(json.utf8))
+    }
+
+    static func post(port: UInt16, path: String, body: [UInt8]) throws -> (Int, String) {
         let fd = socket(AF_INET, LiveCluster.streamType, 0)
         defer { close(fd) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
@@ -71,7 +84,6 @@ struct DaemonLiveTests {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw LiveError("cannot connect to 127.0.0.1:\(port)") }
-        let body = Array(json.utf8)
         let request = Array("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body
         _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         var response = [UInt8]()

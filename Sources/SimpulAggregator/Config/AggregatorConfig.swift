@@ -52,11 +52,11 @@ public struct AggregatorConfig: Sendable, Equatable {
         config.catalogueFile = try s.string("catalogue_file", default: "")
         config.allowUnknownWilayah = try s.bool("allow_unknown_wilayah", default: false)
         config.allowUnknownNodeIDs = try s.bool("allow_unknown_node_ids", default: false)
-        config.limits.maxBodyBytes = try s.int("limits.max_body_bytes", default: config.limits.maxBodyBytes, range: 1024...(1 << 30))
+        config.limits.maxBodyBytes = try s.int("limits.max_body_bytes", default: config.limits.maxBodyBytes, range: SimpulProtocol.minBodyBytes...(1 << 30))
         config.limits.maxDecompressedBytes = try s.int(
-            "limits.max_decompressed_bytes", default: config.limits.maxDecompressedBytes, range: 1024...(1 << 30))
-        config.limits.maxEntries = try s.int("limits.max_entries", default: config.limits.maxEntries, range: 1...1_000_000)
-        config.limits.maxEntryBytes = try s.int("limits.max_entry_bytes", default: config.limits.maxEntryBytes, range: 256...(1 << 20))
+            "limits.max_decompressed_bytes", default: config.limits.maxDecompressedBytes, range: SimpulProtocol.minBodyBytes...(1 << 30))
+        config.limits.maxEntries = try s.int("limits.max_entries", default: config.limits.maxEntries, range: SimpulProtocol.minBatchEntries...1_000_000)
+        config.limits.maxEntryBytes = try s.int("limits.max_entry_bytes", default: config.limits.maxEntryBytes, range: SimpulProtocol.maxEntryBytes...(1 << 20))
         guard config.dataDir.hasPrefix("/") else {
             throw ConfigError(key: "data_dir", value: config.dataDir, source: source, reason: "must be an absolute path")
         }

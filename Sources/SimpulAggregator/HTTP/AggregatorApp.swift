@@ -63,7 +63,7 @@ public struct AggregatorApp: Sendable {
         if let revokedAt = record.revokedAt { throw Problem.revoked(node, at: revokedAt) }
         let now = Date()
         try await storage.touch(node: node, seenAt: RFC3339.format(now), clockSkewSeconds: clockSkew(request, now: now))
-        let receipt = ingest.headReceipt(for: record, now: now)
+        let receipt = try await ingest.headReceipt(for: record, now: now)
         return jsonResponse(HeadResponse(
             node: node, seq: record.headSeq, hash: record.headHash, state: record.state, limits: limits, receipt: receipt))
     }
@@ -99,15 +99,16 @@ public struct AggregatorApp: Sendable {
             let now = Date()
             let outcome = try await ingest.ingest(
                 pathNode: node, header: header, entries: entries, now: now, clockSkewSeconds: clockSkew(request, now: now), logger: logger)
-            metrics.recordPush(result: "ok", stored: outcome.receipt.stored, duplicates: outcome.receipt.duplicates, bytes: compressed.readableBytes,
-                               seconds: started.duration(to: .now))
+            metrics.recordPush(result: "ok", stored: outcome.receipt.stored, duplicates: outcome.receipt.duplicates,
+                               quarantined: outcome.quarantined, bytes: compressed.readableBytes, seconds: started.duration(to: .now))
             logger.info("push stored", metadata: [
                 "node": "\(node)", "push.from": "\(header.fromSeq)", "push.to": "\(header.toSeq)",
                 "push.stored": "\(outcome.receipt.stored)", "push.duplicates": "\(outcome.receipt.duplicates)",
+                "push.quarantined": "\(outcome.quarantined)",
             ])
             return jsonResponse(outcome.receipt)
         } catch let problem as Problem {
-            metrics.recordPush(result: problem.type, stored: 0, duplicates: 0, bytes: 0, seconds: started.duration(to: .now))
+            metrics.recordPush(result: problem.type, stored: 0, duplicates: 0, quarantined: 0, bytes: 0, seconds: started.duration(to: .now))
             logger.notice("push refused", metadata: ["node": "\(node)", "problem": "\(problem.type)", "detail": "\(problem.detail)"])
             throw problem
         }

@@ -8,6 +8,7 @@ public final class AggregatorMetrics: Sendable {
         var pushes: [String: Int] = [:]
         var stored = 0
         var duplicates = 0
+        var quarantined = 0
         var bytes = 0
         var seconds = 0.0
     }
@@ -16,11 +17,12 @@ public final class AggregatorMetrics: Sendable {
 
     public init() {}
 
-    func recordPush(result: String, stored: Int, duplicates: Int, bytes: Int, seconds: Duration) {
+    func recordPush(result: String, stored: Int, duplicates: Int, quarantined: Int, bytes: Int, seconds: Duration) {
         state.withLock {
             $0.pushes[result, default: 0] += 1
             $0.stored += stored
             $0.duplicates += duplicates
+            $0.quarantined += quarantined
             $0.bytes += bytes
             $0.seconds += Double(seconds.components.seconds) + Double(seconds.components.attoseconds) / 1e18
         }
@@ -43,6 +45,9 @@ public final class AggregatorMetrics: Sendable {
             # HELP simpul_entries_duplicate_total Log entries re-sent that were already stored (acknowledged, not stored).
             # TYPE simpul_entries_duplicate_total counter
             simpul_entries_duplicate_total \(s.duplicates)
+            # HELP simpul_entries_quarantined_total Entries stored but held in quarantine (their events fail the rules).
+            # TYPE simpul_entries_quarantined_total counter
+            simpul_entries_quarantined_total \(s.quarantined)
             # HELP simpul_push_body_bytes_total Push body bytes received (as sent, compressed).
             # TYPE simpul_push_body_bytes_total counter
             simpul_push_body_bytes_total \(s.bytes)
@@ -57,6 +62,14 @@ public final class AggregatorMetrics: Sendable {
             for node in nodes { byState[node.state, default: 0] += 1 }
             for state in ["enrolled", "active", "forked", "revoked"] {
                 out += "simpul_nodes{state=\"\(state)\"} \(byState[state] ?? 0)\n"
+            }
+            out += "# HELP simpul_quarantined_entries Entries held in quarantine now (stored, counted in no figure).\n"
+            out += "# TYPE simpul_quarantined_entries gauge\n"
+            out += "simpul_quarantined_entries \(nodes.reduce(0) { $0 + $1.quarantined })\n"
+            out += "# HELP simpul_node_quarantined_entries Entries held in quarantine now, per node holding any.\n"
+            out += "# TYPE simpul_node_quarantined_entries gauge\n"
+            for node in nodes where node.quarantined > 0 {
+                out += "simpul_node_quarantined_entries{node=\"\(node.id)\"} \(node.quarantined)\n"
             }
         }
         return out

@@ -25,6 +25,8 @@ public struct PushIngest: Sendable {
     /// What happened to a push that was accepted.
     public struct Outcome: Sendable {
         public var receipt: Receipt
+        /// Entries of this push held in quarantine.
+        public var quarantined = 0
     }
 
     /// Splits a (decompressed) push body into its header and the entries' verbatim bytes.
@@ -146,24 +148,29 @@ public struct PushIngest: Sendable {
                     }
                 }
             }
-            // 3. Every new entry must be a valid event.
+            // 3. Every new entry is stored. One whose event breaks the aggregator's rules is held in quarantine (a
+            //    node's signed statement is kept, and one disagreement never blocks the entries after it).
+            let issuedAt = RFC3339.format(now)
             var newEntries = [StoredEntry]()
+            var quarantine = [QuarantinedEntry]()
             newEntries.reserveCapacity(computed.count)
             for item in computed where item.seq > current.headSeq {
                 let event = item.content.event
-                if let violation = item.violation { throw Problem.invalidEntry(seq: item.seq, "invalid event: \(violation)") }
+                if let violation = item.violation {
+                    quarantine.append(QuarantinedEntry(node: pathNode, seq: item.seq, eventID: event.id, violation: violation, at: issuedAt))
+                }
                 newEntries.append(StoredEntry(
                     node: pathNode, seq: item.seq, bytes: entries[Int(item.seq - header.fromSeq)], hash: item.hash,
                     eventID: event.id, kind: event.kind.rawValue, service: event.service, caseID: event.caseID,
                     desa: event.desa, occurredAt: event.occurredAt))
             }
-            let issuedAt = RFC3339.format(now)
             let duplicates = computed.count - newEntries.count
             if newEntries.isEmpty {
                 // Everything was already stored: acknowledge with the head, store nothing.
                 try await storage.touch(node: pathNode, seenAt: issuedAt, clockSkewSeconds: clockSkewSeconds)
-                return Outcome(receipt: sign(Receipt(
-                    node: pathNode, seq: current.headSeq, hash: current.headHash, issuedAt: issuedAt, stored: 0, duplicates: duplicates)))
+                var receipt = Receipt(node: pathNode, seq: current.headSeq, hash: current.headHash, issuedAt: issuedAt, stored: 0, duplicates: duplicates)
+                try await addQuarantine(to: &receipt, held: current.quarantined, newlyHeld: [])
+                return Outcome(receipt: sign(receipt))
             }
             let newHead = newEntries[newEntries.count - 1]
             let commit = IngestCommit(
@@ -171,12 +178,18 @@ public struct PushIngest: Sendable {
                 newHeadHash: newHead.hash,
                 batch: StoredBatch(node: pathNode, fromSeq: header.fromSeq, toSeq: header.toSeq, prevHash: header.prevHash,
                                    lastHash: header.lastHash, signature: header.signature, receivedAt: issuedAt),
-                seenAt: issuedAt, clockSkewSeconds: clockSkewSeconds)
+                quarantine: quarantine, seenAt: issuedAt, clockSkewSeconds: clockSkewSeconds)
             switch try await storage.commit(commit) {
             case .committed:
-                let receipt = Receipt(node: pathNode, seq: newHead.seq, hash: Hex.encode(newHead.hash), issuedAt: issuedAt,
+                if !quarantine.isEmpty {
+                    logger.warning("entries quarantined", metadata: [
+                        "node": "\(pathNode)", "quarantine.count": "\(quarantine.count)", "quarantine.first": "\(quarantine[0].summary)",
+                    ])
+                }
+                var receipt = Receipt(node: pathNode, seq: newHead.seq, hash: Hex.encode(newHead.hash), issuedAt: issuedAt,
                                       stored: newEntries.count, duplicates: duplicates)
-                return Outcome(receipt: sign(receipt))
+                try await addQuarantine(to: &receipt, held: current.quarantined, newlyHeld: quarantine)
+                return Outcome(receipt: sign(receipt), quarantined: quarantine.count)
             case .duplicateEvent(let id, let node, let seq):
                 throw Problem.duplicateEvent(id: id, node: node, seq: seq)
             case .headMoved:
@@ -186,7 +199,16 @@ public struct PushIngest: Sendable {
                 continue
             }
         }
-        throw Problem(type: "busy", title: "Concurrent pushes", status: 409, detail: "the node's head kept moving during this push; retry")
+        throw Problem.busy()
+    }
+
+    /// Tells the node how many of its entries are held, and why the first is (read only when some are).
+    func addQuarantine(to receipt: inout Receipt, held: Int, newlyHeld: [QuarantinedEntry]) async throws {
+        let count = held + newlyHeld.count
+        guard count > 0 else { return }
+        receipt.quarantined = count
+        let first = held > 0 ? try await storage.quarantined(node: receipt.node).first : newlyHeld.first
+        receipt.quarantineReason = first?.summary
     }
 
     func sign(_ receipt: Receipt) -> Receipt {
@@ -196,8 +218,10 @@ public struct PushIngest: Sendable {
     }
 
     /// The node's current head, signed, as `GET /v1/nodes/{node}/head` and idempotent pushes answer it.
-    public func headReceipt(for record: NodeRecord, now: Date) -> Receipt {
-        sign(Receipt(node: record.id, seq: record.headSeq, hash: record.headHash, issuedAt: RFC3339.format(now), stored: 0, duplicates: 0))
+    public func headReceipt(for record: NodeRecord, now: Date) async throws -> Receipt {
+        var receipt = Receipt(node: record.id, seq: record.headSeq, hash: record.headHash, issuedAt: RFC3339.format(now), stored: 0, duplicates: 0)
+        try await addQuarantine(to: &receipt, held: record.quarantined, newlyHeld: [])
+        return sign(receipt)
     }
 
     private func recordFork(header: PushHeader, seq: Int64, stored: Data, offered: Data, bytes: Data, now: Date) async throws {

@@ -14,6 +14,8 @@ public struct NodeRecord: Sendable, Equatable, Codable {
     public var clockSkewSeconds: Double?
     /// The first seq at which the node offered an entry that differs from the stored one.
     public var forkSeq: Int64?
+    /// Entries of this node held in quarantine now (stored and acknowledged, counted nowhere).
+    public var quarantined: Int
 
     public var state: String {
         if revokedAt != nil { return "revoked" }
@@ -31,12 +33,13 @@ public struct NodeRecord: Sendable, Equatable, Codable {
         case lastSeenAt = "last_seen_at"
         case clockSkewSeconds = "clock_skew_seconds"
         case forkSeq = "fork_seq"
+        case quarantined
         case state
     }
 
     public init(id: String, publicKey: String, enrolledAt: String, revokedAt: String? = nil, headSeq: Int64 = 0,
                 headHash: String = Hex.encode(ChainHash.genesis), lastSeenAt: String? = nil,
-                clockSkewSeconds: Double? = nil, forkSeq: Int64? = nil) {
+                clockSkewSeconds: Double? = nil, forkSeq: Int64? = nil, quarantined: Int = 0) {
         self.id = id
         self.publicKey = publicKey
         self.enrolledAt = enrolledAt
@@ -46,6 +49,7 @@ public struct NodeRecord: Sendable, Equatable, Codable {
         self.lastSeenAt = lastSeenAt
         self.clockSkewSeconds = clockSkewSeconds
         self.forkSeq = forkSeq
+        self.quarantined = quarantined
     }
 
     public init(from decoder: any Decoder) throws {
@@ -56,7 +60,8 @@ public struct NodeRecord: Sendable, Equatable, Codable {
             headSeq: try c.decode(Int64.self, forKey: .headSeq), headHash: try c.decode(String.self, forKey: .headHash),
             lastSeenAt: try c.decodeIfPresent(String.self, forKey: .lastSeenAt),
             clockSkewSeconds: try c.decodeIfPresent(Double.self, forKey: .clockSkewSeconds),
-            forkSeq: try c.decodeIfPresent(Int64.self, forKey: .forkSeq))
+            forkSeq: try c.decodeIfPresent(Int64.self, forKey: .forkSeq),
+            quarantined: try c.decodeIfPresent(Int.self, forKey: .quarantined) ?? 0)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -70,6 +75,7 @@ public struct NodeRecord: Sendable, Equatable, Codable {
         try c.encode(lastSeenAt, forKey: .lastSeenAt)
         try c.encode(clockSkewSeconds, forKey: .clockSkewSeconds)
         try c.encode(forkSeq, forKey: .forkSeq)
+        try c.encode(quarantined, forKey: .quarantined)
         try c.encode(state, forKey: .state)
     }
 }
@@ -143,18 +149,21 @@ public struct IngestCommit: Sendable {
     public var newHeadSeq: Int64
     public var newHeadHash: Data
     public var batch: StoredBatch
+    /// New entries whose events fail the rules: stored like the others, and held aside in the same transaction.
+    public var quarantine: [QuarantinedEntry]
     /// Recorded in the same transaction: one disk sync per push, not two.
     public var seenAt: String?
     public var clockSkewSeconds: Double?
 
     public init(node: String, expectedHeadSeq: Int64, entries: [StoredEntry], newHeadSeq: Int64, newHeadHash: Data, batch: StoredBatch,
-                seenAt: String? = nil, clockSkewSeconds: Double? = nil) {
+                quarantine: [QuarantinedEntry] = [], seenAt: String? = nil, clockSkewSeconds: Double? = nil) {
         self.node = node
         self.expectedHeadSeq = expectedHeadSeq
         self.entries = entries
         self.newHeadSeq = newHeadSeq
         self.newHeadHash = newHeadHash
         self.batch = batch
+        self.quarantine = quarantine
         self.seenAt = seenAt
         self.clockSkewSeconds = clockSkewSeconds
     }
@@ -187,7 +196,12 @@ public protocol AggregatorStorage: Sendable {
     /// Stored entries with every column, for `verify` to re-derive the columns from the signed bytes.
     func storedEntries(node: String, after seq: Int64, limit: Int) async throws -> [StoredEntry]
     func batches(node: String) async throws -> [StoredBatch]
+    /// Demand and supply per service, from entries not held in quarantine.
     func serviceFigures() async throws -> [ServiceFigure]
+    /// Entries held in quarantine now (of one node, or of all), in node and seq order.
+    func quarantined(node: String?) async throws -> [QuarantinedEntry]
+    /// Releases held entries (they count from now on); returns how many were still held.
+    func release(_ entries: [QuarantinedEntry], at time: String) async throws -> Int
 }
 
 /// Demand and supply for one service: cases opened, referred, completed, rejected, and completion time.

@@ -79,6 +79,22 @@ public final class SQLiteStorage: AggregatorStorage {
                 );
                 """)
         }
+        migrator.registerMigration("v2-quarantine") { db in
+            try db.execute(sql: """
+                ALTER TABLE nodes ADD COLUMN quarantined INTEGER NOT NULL DEFAULT 0;
+                -- Entries stored and acknowledged whose events fail the rules: counted nowhere while released_at is NULL.
+                CREATE TABLE quarantine (
+                    node TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    event_id TEXT NOT NULL,
+                    field TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    quarantined_at TEXT NOT NULL,
+                    released_at TEXT,
+                    PRIMARY KEY (node, seq)
+                );
+                """)
+        }
         return migrator
     }()
 
@@ -86,7 +102,8 @@ public final class SQLiteStorage: AggregatorStorage {
         NodeRecord(
             id: row["id"], publicKey: row["public_key"], enrolledAt: row["enrolled_at"], revokedAt: row["revoked_at"],
             headSeq: row["head_seq"], headHash: Hex.encode((row["head_hash"] as Data?) ?? Data()),
-            lastSeenAt: row["last_seen_at"], clockSkewSeconds: row["clock_skew_seconds"], forkSeq: row["fork_seq"])
+            lastSeenAt: row["last_seen_at"], clockSkewSeconds: row["clock_skew_seconds"], forkSeq: row["fork_seq"],
+            quarantined: row["quarantined"] ?? 0)
     }
 
     public func node(_ id: String) async throws -> NodeRecord? {
@@ -160,10 +177,16 @@ public final class SQLiteStorage: AggregatorStorage {
                 let row = try Row.fetchOne(db, sql: "SELECT node, seq FROM entries WHERE event_id = ?", arguments: [e.eventID])
                 throw DuplicateEvent(outcome: .duplicateEvent(id: e.eventID, node: row?["node"] ?? "?", seq: row?["seq"] ?? 0))
             }
+            for q in commit.quarantine {
+                try db.execute(
+                    sql: "INSERT INTO quarantine(node, seq, event_id, field, reason, quarantined_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [q.node, q.seq, q.eventID, q.field, q.reason, q.quarantinedAt])
+            }
             try db.execute(
                 sql: "UPDATE nodes SET head_seq = ?, head_hash = ?, last_seen_at = COALESCE(?, last_seen_at), "
-                    + "clock_skew_seconds = COALESCE(?, clock_skew_seconds) WHERE id = ?",
-                arguments: [commit.newHeadSeq, commit.newHeadHash, commit.seenAt, commit.clockSkewSeconds, commit.node])
+                    + "clock_skew_seconds = COALESCE(?, clock_skew_seconds), quarantined = quarantined + ? WHERE id = ?",
+                arguments: [commit.newHeadSeq, commit.newHeadHash, commit.seenAt, commit.clockSkewSeconds, commit.quarantine.count,
+                            commit.node])
             let b = commit.batch
             try db.execute(
                 sql: """
@@ -230,7 +253,7 @@ public final class SQLiteStorage: AggregatorStorage {
         }
     }
 
-    /// Demand and supply per service in one scan (no index on the ingest path pays for the dashboard):
+    /// Demand and supply per service in one scan, quarantined entries left out (no index on the ingest path pays for the dashboard):
     /// cases opened, referred, completed, rejected, and the median days from opening to completion.
     public func serviceFigures() async throws -> [ServiceFigure] {
         try await pool.read { db in
@@ -238,8 +261,9 @@ public final class SQLiteStorage: AggregatorStorage {
             var opened = [String: (service: String, at: Date)]()
             var completed = [String: Date]()
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT service, kind, case_id, occurred_at FROM entries
+                SELECT service, kind, case_id, occurred_at FROM entries e
                 WHERE kind IN ('request.received', 'need.identified', 'request.referred', 'request.completed', 'request.rejected')
+                AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.node = e.node AND q.seq = e.seq AND q.released_at IS NULL)
                 """)
             while let row = try rows.next() {
                 let service: String = row[0]

@@ -28,6 +28,10 @@ public struct EventRules: Sendable {
         guard Self.isToken(e.caseID, extra: "._-", upper: true, lower: true) else {
             throw ValidationError(field: "case", value: e.caseID, reason: "must be 1-64 letters, digits, '.', '_' or '-'")
         }
+        guard Self.isToken(e.service, extra: "._-", upper: true, lower: true) else {
+            throw ValidationError(field: "service", value: e.service,
+                                  reason: "must be an ASCII code of 1-\(EventLimits.identifierBytes) bytes (letters, digits, '.', '_', '-')")
+        }
         guard catalogue.services[e.service] != nil else {
             throw ValidationError(
                 field: "service", value: e.service,
@@ -48,8 +52,12 @@ public struct EventRules: Sendable {
         if e.channel == nil && e.kind.opensCase {
             throw ValidationError(field: "channel", value: nil, reason: "is required for \(e.kind.rawValue)")
         }
-        if let officer = e.officer, officer.isEmpty || officer.count > 64 || officer.unicodeScalars.contains(where: { $0.value < 32 }) {
-            throw ValidationError(field: "officer", value: officer, reason: "must be 1-64 printable characters")
+        if let officer = e.officer {
+            guard !officer.isEmpty, officer.utf8.count <= EventLimits.officerBytes else {
+                throw ValidationError(field: "officer", value: officer,
+                                      reason: "must be 1-\(EventLimits.officerBytes) bytes of UTF-8 (it is \(officer.utf8.count))")
+            }
+            if let problem = EventLimits.freeTextProblem(officer) { throw ValidationError(field: "officer", value: officer, reason: problem) }
         }
         if let provider = e.provider {
             guard Self.isToken(provider, extra: "._-", upper: true, lower: false) else {
@@ -86,13 +94,13 @@ public struct EventRules: Sendable {
         try checkSubject(e)
     }
 
-    /// The most bytes `attrs` may take in the entry: keeps every entry well under the aggregator's
-    /// `max_entry_bytes`, so an accepted event can always be pushed.
-    public static let maxAttrsBytes = 2048
+    /// The most bytes `attrs` may take in the entry: keeps every entry well under the protocol's entry limit,
+    /// so an accepted event can always be pushed.
+    public static var maxAttrsBytes: Int { EventLimits.attrsBytes }
 
     private func checkAttrs(_ attrs: [String: JSONValue]) throws(ValidationError) {
-        guard attrs.count <= 32 else {
-            throw ValidationError(field: "attrs", value: "\(attrs.count) keys", reason: "may hold at most 32 keys")
+        guard attrs.count <= EventLimits.attrsKeys else {
+            throw ValidationError(field: "attrs", value: "\(attrs.count) keys", reason: "may hold at most \(EventLimits.attrsKeys) keys")
         }
         var encoded = [UInt8]()
         CanonicalJSON.append(.object(attrs), to: &encoded)
@@ -101,15 +109,34 @@ public struct EventRules: Sendable {
         }
         for (key, value) in attrs {
             try Self.refuseNIKShaped(key: key, value, parent: "attrs")
-            guard Self.isToken(key, extra: "_", upper: false, lower: true), key.count <= 40 else {
-                throw ValidationError(field: "attrs.\(key)", value: nil, reason: "keys must be lower-case letters, digits and '_' (at most 40)")
+            guard Self.isToken(key, extra: "_", upper: false, lower: true), key.utf8.count <= EventLimits.attrKeyBytes else {
+                throw ValidationError(field: "attrs", value: nil,
+                                      reason: "keys must be lower-case ASCII letters, digits and '_' (at most \(EventLimits.attrKeyBytes) bytes)")
             }
             guard value.depth <= 2 else {
                 throw ValidationError(field: "attrs.\(key)", value: nil, reason: "may nest at most 2 levels")
             }
-            if case .string(let text) = value, text.utf8.count > 256 {
-                throw ValidationError(field: "attrs.\(key)", value: nil, reason: "strings may be at most 256 bytes")
+            try Self.checkAttrText(value, path: "attrs.\(key)")
+        }
+    }
+
+    /// Every string in an attribute, at any depth: at most `attrStringBytes` bytes of free text.
+    static func checkAttrText(_ value: JSONValue, path: String) throws(ValidationError) {
+        switch value {
+        case .string(let text):
+            guard text.utf8.count <= EventLimits.attrStringBytes else {
+                throw ValidationError(field: path, value: nil, reason: "strings may be at most \(EventLimits.attrStringBytes) bytes")
             }
+            if let problem = EventLimits.freeTextProblem(text) { throw ValidationError(field: path, value: nil, reason: problem) }
+        case .array(let values):
+            for (index, element) in values.enumerated() { try checkAttrText(element, path: "\(path)[\(index)]") }
+        case .object(let members):
+            for (key, member) in members {
+                if let problem = EventLimits.freeTextProblem(key) { throw ValidationError(field: path, value: nil, reason: "keys " + problem) }
+                try checkAttrText(member, path: path)
+            }
+        default:
+            break
         }
     }
 
@@ -182,7 +209,7 @@ public struct EventRules: Sendable {
     }
 
     static func isToken(_ text: String, extra: StaticString, upper: Bool, lower: Bool) -> Bool {
-        guard !text.isEmpty, text.utf8.count <= 64 else { return false }
+        guard !text.isEmpty, text.utf8.count <= EventLimits.identifierBytes else { return false }
         let extras = UnsafeBufferPointer(start: extra.utf8Start, count: extra.utf8CodeUnitCount)
         return text.utf8.allSatisfy { c in
             (c >= 48 && c <= 57) || (upper && c >= 65 && c <= 90) || (lower && c >= 97 && c <= 122) || extras.contains(c)

@@ -20,8 +20,23 @@ public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String {
         var text = line.map { "line \($0): " } ?? ""
         text += "field '\(field)'"
-        if let value { text += " (value '\(value.count > 80 ? String(value.prefix(77)) + "..." : value)')" }
+        if let value { text += " (value '\(Self.shown(value))')" }
         return text + ": \(reason)"
+    }
+
+    /// A value as it may be shown on a terminal or in a log: at most 60 Unicode scalars (so 40 KB of combining
+    /// marks on one letter cannot flood it), control characters escaped.
+    static func shown(_ value: String) -> String {
+        var out = ""
+        for (index, scalar) in value.unicodeScalars.enumerated() {
+            if index == 60 { return out + "..." }
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     public func at(line: Int) -> ValidationError {

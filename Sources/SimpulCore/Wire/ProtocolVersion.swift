@@ -9,4 +9,12 @@ public enum SimpulProtocol {
     public static let signatureHeader = "Simpul-Signature"
     public static let pushContentType = "application/x-ndjson"
     public static let problemContentType = "application/problem+json"
+
+    /// The largest entry the protocol carries. A node never records a larger one, and an aggregator's
+    /// `limits.max_entry_bytes` may not be set below it, so a recorded entry is always accepted.
+    public static let maxEntryBytes = 16 << 10
+    /// The floor of an aggregator's `limits.max_entries`: a node may always send batches this long.
+    public static let minBatchEntries = 100
+    /// The floor of an aggregator's body limits: room for `minBatchEntries` entries of the largest size.
+    public static let minBodyBytes = 2 << 20
 }

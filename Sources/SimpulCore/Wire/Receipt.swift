@@ -10,29 +10,39 @@ public struct Receipt: Codable, Sendable, Equatable {
     /// Entries this push newly stored, and entries it re-sent that were already held.
     public var stored: Int
     public var duplicates: Int
+    /// Entries of this node the aggregator holds in quarantine (stored, acknowledged, counted nowhere until its
+    /// rules allow them), and why the first is held. Absent when none is held.
+    public var quarantined: Int?
+    public var quarantineReason: String?
     public var aggregatorKey: String
     public var signature: String
 
     enum CodingKeys: String, CodingKey {
-        case node, seq, hash, stored, duplicates, signature
+        case node, seq, hash, stored, duplicates, signature, quarantined
+        case quarantineReason = "quarantine_reason"
         case issuedAt = "issued_at"
         case aggregatorKey = "aggregator_key"
     }
 
     public init(node: String, seq: Int64, hash: String, issuedAt: String, stored: Int, duplicates: Int,
-                aggregatorKey: String = "", signature: String = "") {
+                quarantined: Int? = nil, quarantineReason: String? = nil, aggregatorKey: String = "", signature: String = "") {
         self.node = node
         self.seq = seq
         self.hash = hash
         self.issuedAt = issuedAt
         self.stored = stored
         self.duplicates = duplicates
+        self.quarantined = quarantined
+        self.quarantineReason = quarantineReason
         self.aggregatorKey = aggregatorKey
         self.signature = signature
     }
 
+    /// The quarantine lines are signed only when present, so a receipt without them reads as before.
     public var signedMessage: Data {
-        Data("simpul-receipt-v\(SimpulProtocol.version)\n\(node)\n\(seq)\n\(hash)\n\(issuedAt)".utf8)
+        var text = "simpul-receipt-v\(SimpulProtocol.version)\n\(node)\n\(seq)\n\(hash)\n\(issuedAt)"
+        if let quarantined { text += "\nquarantined \(quarantined)\n\(quarantineReason ?? "")" }
+        return Data(text.utf8)
     }
 
     public mutating func sign(with key: SigningKey) {

@@ -12,6 +12,13 @@ public struct NodeStatusReport: Sendable, Codable {
     public var backlog: Int64
     public var lastSyncAt: String?
     public var lastError: String?
+    /// True when the last sync was refused for a reason retrying cannot fix; `last_error_hint` says what to do.
+    public var syncBlocked: Bool
+    public var lastErrorHint: String?
+    /// Entries the aggregator stored but holds in quarantine (its rules refuse their events), from its last
+    /// signed receipt, and why the first is held.
+    public var quarantined: Int
+    public var quarantineReason: String?
     public var daemon: String
     public var receipt: Receipt?
     public var dataDir: String
@@ -24,6 +31,10 @@ public struct NodeStatusReport: Sendable, Codable {
         case ackedSeq = "acked_seq"
         case lastSyncAt = "last_sync_at"
         case lastError = "last_error"
+        case syncBlocked = "sync_blocked"
+        case lastErrorHint = "last_error_hint"
+        case quarantineReason = "quarantine_reason"
+        case quarantined
         case dataDir = "data_dir"
     }
 
@@ -39,6 +50,10 @@ public struct NodeStatusReport: Sendable, Codable {
         try c.encode(backlog, forKey: .backlog)
         try c.encode(lastSyncAt, forKey: .lastSyncAt)
         try c.encode(lastError, forKey: .lastError)
+        try c.encode(syncBlocked, forKey: .syncBlocked)
+        try c.encode(lastErrorHint, forKey: .lastErrorHint)
+        try c.encode(quarantined, forKey: .quarantined)
+        try c.encode(quarantineReason, forKey: .quarantineReason)
         try c.encode(daemon, forKey: .daemon)
         try c.encode(receipt, forKey: .receipt)
         try c.encode(dataDir, forKey: .dataDir)
@@ -55,6 +70,7 @@ public struct NodeStatusReport: Sendable, Codable {
             nodeID: config.nodeID, kecamatan: kecamatan.map { "\($0.name), \($0.kabkota), \($0.provinsi)" },
             publicKey: publicKey, aggregator: config.aggregatorURL, headSeq: head.seq, ackedSeq: sync.ackedSeq,
             backlog: max(0, head.seq - sync.ackedSeq), lastSyncAt: sync.lastSyncAt, lastError: sync.lastError,
-            daemon: daemonRunning ? "running" : "stopped", receipt: sync.receipt, dataDir: config.dataDir)
+            syncBlocked: sync.isBlocked, lastErrorHint: sync.lastErrorHint, quarantined: sync.receipt?.quarantined ?? 0,
+            quarantineReason: sync.receipt?.quarantineReason, daemon: daemonRunning ? "running" : "stopped", receipt: sync.receipt, dataDir: config.dataDir)
     }
 }

@@ -12,7 +12,15 @@ public struct PreparedEvent: Sendable {
         do { json = try event.canonicalJSON() } catch {
             throw NodeError(.invalidEvent, "event \(event.id) could not be encoded: \(error)")
         }
+        // "Recorded" must mean "pushable": the entry around this event must fit the protocol's entry limit.
+        guard json.count + Self.entryEnvelopeBytes <= EventLimits.entryBytes else {
+            throw NodeError(.invalidEvent, "invalid event: it encodes to \(json.count) bytes, over the \(EventLimits.entryBytes)-byte entry limit; nothing was stored",
+                            hint: "shorten the free-text fields and attrs")
+        }
     }
+
+    /// The most an entry adds around its event: the `hlc`, `node` and `seq` members and the braces.
+    static let entryEnvelopeBytes = 192
 }
 
 /// What an append stored: the event id and its place in the log.

@@ -39,6 +39,13 @@ extension NodeStore {
                 INSERT INTO sync_state(id) VALUES (1);
                 """)
         }
+        migrator.registerMigration("v2-sync-error-class") { db in
+            // The class of the last failure and what to do, so `status` can tell a refusal retrying cannot fix.
+            try db.execute(sql: """
+                ALTER TABLE sync_state ADD COLUMN last_error_code TEXT;
+                ALTER TABLE sync_state ADD COLUMN last_error_hint TEXT;
+                """)
+        }
         return migrator
     }()
 }

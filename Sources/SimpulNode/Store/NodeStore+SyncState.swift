@@ -10,6 +10,16 @@ public struct SyncState: Sendable, Equatable {
     public var lastSyncAt: String?
     public var lastAttemptAt: String?
     public var lastError: String?
+    /// The `NodeError` code and hint of the last failure (nil after a success).
+    public var lastErrorCode: String?
+    public var lastErrorHint: String?
+
+    /// True when the last sync was refused for a reason retrying cannot fix (revoked, not enrolled, wrong key,
+    /// a fork): a person must act, and `last_error_hint` says what to do.
+    public var isBlocked: Bool {
+        guard let lastErrorCode else { return false }
+        return !NodeError(NodeError.Code(named: lastErrorCode), "").isRetryable
+    }
 }
 
 extension NodeStore {
@@ -22,18 +32,27 @@ extension NodeStore {
             return SyncState(
                 ackedSeq: row["acked_seq"], ackedHash: row["acked_hash"],
                 receipt: receiptText.flatMap { try? JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) },
-                lastSyncAt: row["last_sync_at"], lastAttemptAt: row["last_attempt_at"], lastError: row["last_error"])
+                lastSyncAt: row["last_sync_at"], lastAttemptAt: row["last_attempt_at"], lastError: row["last_error"],
+                lastErrorCode: row["last_error_code"], lastErrorHint: row["last_error_hint"])
         }
     }
 
     /// Saves a receipt. The aggregator's head is the truth, so `acked_seq` may also go down (a restored aggregator).
-    public func recordReceipt(_ receipt: Receipt, at time: Date) throws(NodeError) {
+    /// `synced` is true only when entries were acknowledged or there was nothing to push: a head read alone is not
+    /// a sync, so it does not move `last_sync_at` (nor clear the last error).
+    public func recordReceipt(_ receipt: Receipt, at time: Date, synced: Bool) throws(NodeError) {
         let text = (try? JSONEncoder().encode(receipt)).map { String(decoding: $0, as: UTF8.self) }
+        let stamp = RFC3339.format(time)
         try write("saving the receipt") { db in
-            try db.execute(sql: """
-                UPDATE sync_state SET acked_seq = ?, acked_hash = ?, receipt = ?, last_sync_at = ?, last_attempt_at = ?,
-                last_error = NULL WHERE id = 1
-                """, arguments: [receipt.seq, receipt.hash, text, RFC3339.format(time), RFC3339.format(time)])
+            if synced {
+                try db.execute(sql: """
+                    UPDATE sync_state SET acked_seq = ?, acked_hash = ?, receipt = ?, last_sync_at = ?, last_attempt_at = ?,
+                    last_error = NULL, last_error_code = NULL, last_error_hint = NULL WHERE id = 1
+                    """, arguments: [receipt.seq, receipt.hash, text, stamp, stamp])
+            } else {
+                try db.execute(sql: "UPDATE sync_state SET acked_seq = ?, acked_hash = ?, receipt = ?, last_attempt_at = ? WHERE id = 1",
+                               arguments: [receipt.seq, receipt.hash, text, stamp])
+            }
         }
     }
 
@@ -44,10 +63,11 @@ extension NodeStore {
         }
     }
 
-    public func recordSyncFailure(_ message: String, at time: Date) throws(NodeError) {
+    public func recordSyncFailure(_ error: NodeError, at time: Date) throws(NodeError) {
         try write("saving the sync error") { db in
-            try db.execute(sql: "UPDATE sync_state SET last_error = ?, last_attempt_at = ? WHERE id = 1",
-                           arguments: [message, RFC3339.format(time)])
+            try db.execute(
+                sql: "UPDATE sync_state SET last_error = ?, last_error_code = ?, last_error_hint = ?, last_attempt_at = ? WHERE id = 1",
+                arguments: [error.message, error.code.description, error.hint, RFC3339.format(time)])
         }
     }
 }

@@ -33,74 +33,132 @@ public struct SyncEngine: Sendable {
         do {
             return try await run(progress: progress)
         } catch {
-            try? store.recordSyncFailure(error.message, at: now())
+            try? store.recordSyncFailure(error, at: now())
             throw error
         }
     }
 
-    private func run(progress: (@Sendable (Int64, Int64) -> Void)?) async throws(NodeError) -> SyncReport {
-        let remote = try await fetchHead()
-        try checkAggregatorKey(remote.receipt)
-        let local = try store.head()
-        let state = try store.syncState()
-        try checkLinks(remote: remote, localHead: local.seq)
-        var resentFrom: Int64?
-        if remote.seq < state.ackedSeq {
-            resentFrom = remote.seq + 1
-            logger.warning("aggregator is behind what it acknowledged; re-sending", metadata: [
-                "sync.acked": "\(state.ackedSeq)", "sync.aggregator_head": "\(remote.seq)", "sync.resend_from": "\(remote.seq + 1)",
-            ])
-        }
-        try store.recordReceipt(remote.receipt, at: now())
-        var cursor = remote.seq
-        var cursorHash = try store.hash(at: cursor) ?? ChainHash.genesis
+    /// What a run has done so far, across resumes.
+    struct RunTotals {
         var pushed = 0
         var batches = 0
         var bytesSent = 0
-        var lastReceipt = remote.receipt
-        let maxEntries = min(config.sync.batchMaxEntries, remote.limits.maxEntries)
-        let maxBytes = min(config.sync.batchMaxBytes, remote.limits.maxDecompressedBytes - 4096)
-        var gapsFollowed = 0
-        var retriedAfterGap = false
+        var lastReceipt: Receipt?
         var lastSaved = ContinuousClock.now
-        // Up to `pushesInFlight` batches travel at once: the aggregator verifies one while it stores the one
-        // before. Receipts are handled strictly in order; anything unexpected drains the rest and starts over
-        // from what the aggregator acknowledged.
+    }
+
+    /// Reads the head, pushes everything after it, and resumes at once after a link failure that followed progress
+    /// (the `PushPlanner` decides); the I/O is here, the decisions are the planner's.
+    private func run(progress: (@Sendable (Int64, Int64) -> Void)?) async throws(NodeError) -> SyncReport {
+        let started = ContinuousClock.now
+        let elapsed = { () -> Double in
+            let d = started.duration(to: .now)
+            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        }
+        var planner: PushPlanner?
+        var totals = RunTotals()
+        var resentFrom: Int64?
+        var firstHead: Receipt?
+        while true {
+            let remote: HeadResponse
+            do {
+                remote = try await fetchHead()
+            } catch {
+                try? saveProgress(totals)
+                throw error
+            }
+            try checkAggregatorKey(remote.receipt)
+            let local = try store.head()
+            try checkLinks(remote: remote, localHead: local.seq)
+            let state = try store.syncState()
+            if remote.seq < state.ackedSeq {
+                resentFrom = remote.seq + 1
+                logger.warning("aggregator is behind what it acknowledged; re-sending", metadata: [
+                    "sync.acked": "\(state.ackedSeq)", "sync.aggregator_head": "\(remote.seq)", "sync.resend_from": "\(remote.seq + 1)",
+                ])
+            }
+            try store.recordReceipt(remote.receipt, at: now(), synced: false)
+            firstHead = firstHead ?? remote.receipt
+            if planner == nil {
+                planner = PushPlanner(acked: remote.seq, tuning: tuning(limits: remote.limits))
+            } else {
+                planner?.resumed(acked: remote.seq)
+            }
+            do {
+                try await pushAll(&planner!, limits: remote.limits, totals: &totals, elapsed: elapsed, progress: progress)
+                break
+            } catch {
+                guard error.isRetryable, planner!.linkFailed() == .retryNow else {
+                    try? saveProgress(totals)
+                    throw error
+                }
+                logger.info("link failed after progress; resuming at once", metadata: [
+                    "sync.acked": "\(planner!.acked)", "sync.error": "\(error.message)", "sync.batch_entries": "\(planner!.batchEntries)",
+                ])
+            }
+        }
+        let head = try store.head()
+        // Entries were acknowledged, or there was nothing to push: either way this was a sync.
+        try store.recordReceipt(totals.lastReceipt ?? firstHead!, at: now(), synced: true)
+        let acked = planner?.acked ?? 0
+        let report = SyncReport(
+            status: totals.pushed > 0 || totals.batches > 0 ? "pushed" : "nothing_to_push", pushed: totals.pushed, batches: totals.batches,
+            bytesSent: totals.bytesSent, headSeq: head.seq, ackedSeq: acked, resentFrom: resentFrom, receipt: totals.lastReceipt ?? firstHead)
+        logger.log(level: totals.pushed > 0 || resentFrom != nil ? .info : .debug, "sync pushed", metadata: [
+            "sync.status": "\(report.status)", "sync.pushed": "\(totals.pushed)", "sync.batches": "\(totals.batches)",
+            "sync.acked": "\(acked)", "sync.backlog": "\(report.backlog)", "sync.bytes": "\(totals.bytesSent)",
+            "sync.resumes": "\(planner?.resumes ?? 0)",
+        ])
+        return report
+    }
+
+    /// Keeps what was acknowledged, for `status`, when a run ends in failure.
+    func saveProgress(_ totals: RunTotals) throws(NodeError) {
+        if let receipt = totals.lastReceipt { try store.recordReceipt(receipt, at: now(), synced: true) }
+    }
+
+    /// The planner's limits: the node's batch settings within the aggregator's.
+    func tuning(limits: Limits) -> PushPlanner.Tuning {
+        PushPlanner.Tuning(
+            maxEntries: min(config.sync.batchMaxEntries, limits.maxEntries),
+            maxBytes: min(config.sync.batchMaxBytes, limits.maxDecompressedBytes - 4096))
+    }
+
+    /// Sends batches as the planner allows and handles their answers strictly in order. Anything unexpected drains
+    /// the other push and starts over from what the aggregator acknowledged.
+    private func pushAll(_ planner: inout PushPlanner, limits: Limits, totals: inout RunTotals, elapsed: () -> Double,
+                         progress: (@Sendable (Int64, Int64) -> Void)?) async throws(NodeError) {
         var pending = [InFlightPush]()
-        var sendAfter = (seq: cursor, hash: cursorHash)
-        var exhausted = false
+        var sendAfter = (seq: planner.acked, hash: try store.hash(at: planner.acked) ?? ChainHash.genesis)
         do throws(NodeError) {
             while true {
-                while pending.count < Self.pushesInFlight, !exhausted {
-                    guard let batch = try prepareBatch(after: sendAfter.seq, hash: sendAfter.hash, maxEntries: maxEntries,
-                                                       maxBytes: maxBytes, limits: remote.limits)
-                    else { exhausted = true; break }
+                while let next = planner.nextBatch() {
+                    if next.after != sendAfter.seq { sendAfter = (next.after, try store.hash(at: next.after) ?? ChainHash.genesis) }
+                    guard let batch = try prepareBatch(after: next.after, hash: sendAfter.hash, maxEntries: next.maxEntries,
+                                                       maxBytes: next.maxBytes, limits: limits)
+                    else { planner.nothingToSend(); break }
                     pending.append(InFlightPush(batch: batch, response: send(batch)))
+                    planner.sent(from: batch.header.fromSeq, through: batch.lastSeq, bytes: batch.body.count, at: elapsed())
                     sendAfter = (batch.lastSeq, batch.lastHash)
                 }
-                guard !pending.isEmpty else { break }
+                guard !pending.isEmpty else { return }
                 let flight = pending.removeFirst()
-                let batch = flight.batch
-                let header = batch.header
+                let header = flight.batch.header
                 let response = try await flight.response.value.get()
-                bytesSent += response.bytesSent
-                if response.status == 409, let problem = decodeProblem(response), problem.type == "gap", let head = problem.head,
-                   !retriedAfterGap || gapsFollowed < 3 {
-                    bytesSent += await Self.drain(&pending)
-                    if retriedAfterGap {
-                        // The aggregator's head is really behind what it acknowledged (restored mid-sync): follow it.
-                        gapsFollowed += 1
-                        retriedAfterGap = false
-                        logger.warning("aggregator head moved; resending from its head", metadata: ["sync.aggregator_head": "\(head.seq)"])
-                        cursor = head.seq
-                        cursorHash = try store.hash(at: cursor) ?? ChainHash.genesis
-                    } else {
-                        // The batch before was acknowledged, so this answer is most likely older than that receipt
-                        // (the two pushes raced): resend once from the acknowledged seq before believing it.
-                        retriedAfterGap = true
+                totals.bytesSent += response.bytesSent
+                if response.status == 409, let problem = decodeProblem(response), problem.type == ProblemType.gap.rawValue, let head = problem.head {
+                    switch planner.answered(.gap(head: head.seq), at: elapsed()) {
+                    case .giveUp:
+                        throw NodeError(.refused, "the aggregator keeps answering that its head for \(config.nodeID) is seq \(head.seq), behind what it acknowledged",
+                                        hint: "sync again; if it repeats, report it to provincial IT")
+                    case .restart(let after):
+                        totals.bytesSent += await Self.drain(&pending)
+                        if after < (totals.lastReceipt?.seq ?? 0) {
+                            logger.warning("aggregator head moved; resending from its head", metadata: ["sync.aggregator_head": "\(after)"])
+                        }
+                    case .proceed:
+                        break
                     }
-                    sendAfter = (cursor, cursorHash)
-                    exhausted = false
                     continue
                 }
                 let receipt: Receipt = try decode(response, what: "push of seq \(header.fromSeq)-\(header.toSeq)")
@@ -108,46 +166,29 @@ public struct SyncEngine: Sendable {
                     throw NodeError(.refused, "the aggregator's receipt does not cover batch \(header.fromSeq)-\(header.toSeq) (receipt seq \(receipt.seq))",
                                     hint: "sync again; if it repeats, report it to provincial IT")
                 }
-                try checkReceipt(receipt, batch: batch)
+                try checkReceipt(receipt, batch: flight.batch)
                 // The aggregator's head is the truth; the local copy only serves `status`. Saving it (a disk sync) at
                 // most once a second keeps a long catch-up from paying one per batch.
-                if ContinuousClock.now - lastSaved >= .seconds(1) {
-                    try store.recordReceipt(receipt, at: now())
-                    lastSaved = .now
+                if ContinuousClock.now - totals.lastSaved >= .seconds(1) {
+                    try store.recordReceipt(receipt, at: now(), synced: true)
+                    totals.lastSaved = .now
                 }
-                lastReceipt = receipt
-                retriedAfterGap = false
-                pushed += receipt.stored
-                batches += 1
-                cursor = receipt.seq
-                if receipt.seq == batch.lastSeq {
-                    cursorHash = batch.lastHash
-                } else {
-                    // Acknowledged up to another seq than this batch's last: start over from there.
-                    bytesSent += await Self.drain(&pending)
-                    cursorHash = try store.hash(at: cursor) ?? ChainHash.genesis
-                    sendAfter = (cursor, cursorHash)
-                    exhausted = false
+                totals.lastReceipt = receipt
+                totals.pushed += receipt.stored
+                totals.batches += 1
+                if case .restart = planner.answered(.acknowledged(through: receipt.seq), at: elapsed()) {
+                    totals.bytesSent += await Self.drain(&pending)
                 }
-                progress?(cursor, try store.head().seq)
-                logger.debug("sync batch acknowledged", metadata: ["sync.to": "\(receipt.seq)", "sync.stored": "\(receipt.stored)"])
+                progress?(receipt.seq, try store.head().seq)
+                logger.debug("sync batch acknowledged", metadata: [
+                    "sync.to": "\(receipt.seq)", "sync.stored": "\(receipt.stored)", "sync.next_batch": "\(planner.batchEntries)",
+                ])
             }
         } catch {
-            // No push outlives this sync (the lock is released after it); keep what was acknowledged, for `status`.
-            bytesSent += await Self.drain(&pending)
-            if lastReceipt != remote.receipt { try? store.recordReceipt(lastReceipt, at: now()) }
+            // No push outlives this run (the lock is released after it).
+            totals.bytesSent += await Self.drain(&pending)
             throw error
         }
-        if lastReceipt != remote.receipt { try store.recordReceipt(lastReceipt, at: now()) }
-        let head = try store.head()
-        let report = SyncReport(
-            status: pushed > 0 || batches > 0 ? "pushed" : "nothing_to_push", pushed: pushed, batches: batches, bytesSent: bytesSent,
-            headSeq: head.seq, ackedSeq: cursor, resentFrom: resentFrom, receipt: lastReceipt)
-        logger.log(level: pushed > 0 || resentFrom != nil ? .info : .debug, "sync pushed", metadata: [
-            "sync.status": "\(report.status)", "sync.pushed": "\(pushed)", "sync.batches": "\(batches)",
-            "sync.acked": "\(cursor)", "sync.backlog": "\(report.backlog)", "sync.bytes": "\(bytesSent)",
-        ])
-        return report
     }
 
     /// A receipt is only believed if the pinned aggregator key signed it and it names an entry of this log,
@@ -178,9 +219,6 @@ public struct SyncEngine: Sendable {
         }
         if pinned == nil { try store.pinAggregatorKey(receipt.aggregatorKey) }
     }
-
-    /// Pushes travelling at once during a catch-up; the aggregator holds the second until the first is stored.
-    static let pushesInFlight = 2
 
     /// A push on its way, and its answer to come.
     struct InFlightPush {
@@ -295,18 +333,18 @@ public struct SyncEngine: Sendable {
             throw NodeError(.serverError, "\(what): the aggregator failed (HTTP \(response.status)): \(detail)",
                             hint: "events stay queued; sync again later")
         }
-        switch problem?.type {
-        case "fork":
+        switch problem.flatMap({ ProblemType(rawValue: $0.type) }) {
+        case .fork:
             throw NodeError(.fork, "\(what): refused as a fork: \(detail)",
                             hint: "every local event is kept. Stop recording on this node and follow docs/operations.md, 'A forked log'")
-        case "busy":
+        case .busy:
             throw NodeError(.serverError, "\(what): \(detail)", hint: "the aggregator was busy with another push of this node; sync again")
-        case "node-revoked":
+        case .nodeRevoked:
             throw NodeError(.revoked, "\(what): this node is revoked: \(detail)", hint: "contact provincial IT")
-        case "unknown-node":
+        case .unknownNode:
             throw NodeError(.refused, "\(what): \(detail)",
                             hint: "give provincial IT this node's id and public key ('simpul status' shows both)")
-        case "bad-signature":
+        case .badSignature:
             throw NodeError(.refused, "\(what): \(detail)",
                             hint: "the key enrolled for \(config.nodeID) is not this node's; give provincial IT the public key 'simpul status' shows")
         case nil where response.status == 404:

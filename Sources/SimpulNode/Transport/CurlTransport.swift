@@ -6,7 +6,7 @@ import Foundation
 /// `https_proxy`/`no_proxy` itself).
 ///
 /// `curl_easy_perform` blocks, so each transfer runs on a dispatch queue thread, never on Swift's
-/// cooperative pool; one easy handle per transfer.
+/// cooperative pool; each transfer takes an easy handle from a pool, so connections to the aggregator are reused.
 public struct CurlTransport: SyncTransport {
     public var connectTimeoutSeconds: Int
     public var requestTimeoutSeconds: Int
@@ -47,10 +47,11 @@ public struct CurlTransport: SyncTransport {
     }
 
     private func perform(_ request: TransportRequest) -> Result<TransportResponse, NodeError> {
-        guard Self.globalInit, let handle = curl_easy_init() else {
+        guard Self.globalInit, let pooled = CurlHandlePool.shared.take() else {
             return .failure(NodeError(.unreachable, "libcurl could not start"))
         }
-        defer { curl_easy_cleanup(handle) }
+        let handle = pooled.pointer
+        defer { CurlHandlePool.shared.give(back: pooled) }
         let sink = Sink()
         let sinkPointer = Unmanaged.passRetained(sink)
         defer { sinkPointer.release() }

@@ -69,8 +69,9 @@ struct AggregatorHarness: Sendable {
         var batches: Int
         var forks: Int
         var heads: [String]
+        var quarantined: Int
 
-        var description: String { "entries=\(entries.count) batches=\(batches) forks=\(forks) heads=\(heads)" }
+        var description: String { "entries=\(entries.count) batches=\(batches) forks=\(forks) heads=\(heads) quarantined=\(quarantined)" }
     }
 
     func snapshot() throws -> Snapshot {
@@ -81,7 +82,8 @@ struct AggregatorHarness: Sendable {
                 batches: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batches") ?? -1,
                 forks: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM forks") ?? -1,
                 heads: try Row.fetchAll(db, sql: "SELECT id, head_seq, hex(head_hash) AS h, fork_seq, revoked_at FROM nodes ORDER BY id")
-                    .map { "\($0["id"] as String)@\($0["head_seq"] as Int64):\($0["h"] as String) fork=\(String(describing: $0["fork_seq"] as Int64?)) revoked=\(String(describing: $0["revoked_at"] as String?))" })
+                    .map { "\($0["id"] as String)@\($0["head_seq"] as Int64):\($0["h"] as String) fork=\(String(describing: $0["fork_seq"] as Int64?)) revoked=\(String(describing: $0["revoked_at"] as String?))" },
+                quarantined: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM quarantine") ?? -1)
         }
     }
 

@@ -1,0 +1,203 @@
+/// The decisions of one catch-up run of pushes, with no I/O: how big the next batch is, whether a second push may
+/// travel beside the first, what to do with a `gap` answer, and whether a failed link is worth trying again at once.
+///
+/// Sized by the link: the planner measures the throughput each push gets and sizes the next batch to take about
+/// `targetSeconds`, between a floor and the configured maximum, growing at most twofold per batch (a new link is
+/// probed, not flooded). Two pushes travel at once only on a link fast enough that they do not starve each other.
+/// After a link failure that followed progress, the caller resumes at once with a smaller batch; after one that
+/// did not, it gives up and leaves the waiting to its backoff.
+///
+/// Time is seconds since the run started, passed in by the caller, so tests drive it with a fake clock.
+public struct PushPlanner: Sendable {
+    /// The limits and targets of a run.
+    public struct Tuning: Sendable, Equatable {
+        /// The most entries and (uncompressed) bytes in one batch: the node's config within the aggregator's limits.
+        public var maxEntries: Int
+        public var maxBytes: Int
+        /// The fewest entries a batch is cut to (unless fewer are left).
+        public var minEntries: Int
+        /// The first batch of a run, before anything is measured.
+        public var initialEntries: Int
+        /// How long one push should take on the wire.
+        public var targetSeconds: Double
+        /// From this measured throughput (body bytes per second) two pushes travel at once.
+        public var pipelineBytesPerSecond: Double
+
+        public init(maxEntries: Int, maxBytes: Int, minEntries: Int = 50, initialEntries: Int = 250, targetSeconds: Double = 6,
+                    pipelineBytesPerSecond: Double = 256 * 1024) {
+            self.maxEntries = max(1, maxEntries)
+            self.maxBytes = maxBytes
+            self.minEntries = max(1, min(minEntries, self.maxEntries))
+            self.initialEntries = min(max(initialEntries, self.minEntries), self.maxEntries)
+            self.targetSeconds = targetSeconds
+            self.pipelineBytesPerSecond = pipelineBytesPerSecond
+        }
+    }
+
+    /// A batch to prepare and send now: the entries after `after`, at most `maxEntries` and `maxBytes`.
+    public struct Batch: Sendable, Equatable {
+        public var after: Int64
+        public var maxEntries: Int
+        public var maxBytes: Int
+    }
+
+    /// What the aggregator answered to the oldest push in flight.
+    public enum Answer: Sendable, Equatable {
+        /// A receipt: the aggregator holds the node's log up to `through`.
+        case acknowledged(through: Int64)
+        /// The push did not link to the aggregator's head, which is `head`.
+        case gap(head: Int64)
+    }
+
+    /// What to do after an answer.
+    public enum Step: Sendable, Equatable {
+        /// Carry on: send what `nextBatch` offers, wait for the next answer.
+        case proceed
+        /// Let every other push in flight finish unheard, then send again from `after`.
+        case restart(after: Int64)
+        /// The aggregator keeps answering `gap` to the head it names: stop, this needs a person.
+        case giveUp
+    }
+
+    /// What to do after the link failed (no answer, a 5xx, busy).
+    public enum Recovery: Sendable, Equatable {
+        /// The run made progress since the last failure: read the head again and resume now.
+        case retryNow
+        /// Nothing moved: stop, and let the caller's backoff decide when to try again.
+        case giveUp
+    }
+
+    /// A push on its way.
+    struct Flight: Sendable, Equatable {
+        var from: Int64
+        var through: Int64
+        var bytes: Int
+        var sentAt: Double
+    }
+
+    public let tuning: Tuning
+    /// The aggregator's head for this node, as its last answer said.
+    public private(set) var acked: Int64
+    /// Entries in the next batch.
+    public private(set) var batchEntries: Int
+    /// Measured body bytes per second the link delivers (smoothed); nil until a push was answered.
+    public private(set) var throughput: Double?
+    /// Body bytes per entry (compressed), smoothed.
+    public private(set) var bytesPerEntry: Double?
+    /// Times the run resumed at once after a link failure that followed progress.
+    public private(set) var resumes = 0
+    var flights = [Flight]()
+    var sendAfter: Int64
+    var exhausted = false
+    var lastAnswerAt: Double?
+    var retriedAfterGap = false
+    var gapsFollowed = 0
+    var progressSinceFailure = false
+
+    public init(acked: Int64, tuning: Tuning) {
+        self.tuning = tuning
+        self.acked = acked
+        self.sendAfter = acked
+        self.batchEntries = tuning.initialEntries
+    }
+
+    /// Pushes allowed in flight: two only once the link is measured fast enough.
+    public var allowedInFlight: Int {
+        guard let throughput, throughput >= tuning.pipelineBytesPerSecond else { return 1 }
+        return 2
+    }
+
+    public var inFlight: Int { flights.count }
+
+    /// True when everything was sent and every push answered.
+    public var isDone: Bool { exhausted && flights.isEmpty }
+
+    /// The batch to send now, or nil when a slot is busy or nothing is left.
+    public func nextBatch() -> Batch? {
+        guard !exhausted, flights.count < allowedInFlight else { return nil }
+        return Batch(after: sendAfter, maxEntries: batchEntries, maxBytes: tuning.maxBytes)
+    }
+
+    /// The batch `nextBatch` offered was sent: entries `from...through`, `bytes` on the wire.
+    public mutating func sent(from: Int64, through: Int64, bytes: Int, at now: Double) {
+        flights.append(Flight(from: from, through: through, bytes: bytes, sentAt: now))
+        sendAfter = through
+    }
+
+    /// No entries follow `nextBatch().after`: nothing more to send until an answer rewinds.
+    public mutating func nothingToSend() {
+        exhausted = true
+    }
+
+    /// The oldest push in flight was answered.
+    public mutating func answered(_ answer: Answer, at now: Double) -> Step {
+        guard !flights.isEmpty else { return .proceed }
+        let flight = flights.removeFirst()
+        defer { lastAnswerAt = now }
+        switch answer {
+        case .acknowledged(let through):
+            acked = through
+            retriedAfterGap = false
+            progressSinceFailure = true
+            measure(flight, through: through, at: now)
+            if through == flight.through { return .proceed }
+            // Acknowledged up to another seq than this batch's last: start over from there.
+            return rewind(to: through)
+        case .gap(let head):
+            if retriedAfterGap {
+                // Believed only after one resend: the answer may predate the receipt of the push before it (the two
+                // raced). Then the aggregator's head really is behind (restored mid-run): follow it, a few times.
+                guard gapsFollowed < 3 else { return .giveUp }
+                gapsFollowed += 1
+                retriedAfterGap = false
+                acked = head
+            } else {
+                retriedAfterGap = true
+            }
+            return rewind(to: acked)
+        }
+    }
+
+    /// The link failed under the pushes in flight (or the head read).
+    public mutating func linkFailed() -> Recovery {
+        flights.removeAll()
+        exhausted = false
+        sendAfter = acked
+        // A lossy link loses less with smaller batches; they grow again as pushes get through.
+        batchEntries = max(tuning.minEntries, batchEntries / 2)
+        defer { progressSinceFailure = false }
+        guard progressSinceFailure else { return .giveUp }
+        resumes += 1
+        return .retryNow
+    }
+
+    /// A new run of pushes after a resume: the head read says the aggregator holds up to `acked`.
+    public mutating func resumed(acked head: Int64) {
+        acked = head
+        sendAfter = head
+        exhausted = false
+        flights.removeAll()
+        lastAnswerAt = nil
+    }
+
+    mutating func rewind(to seq: Int64) -> Step {
+        flights.removeAll()
+        exhausted = false
+        sendAfter = seq
+        return .restart(after: seq)
+    }
+
+    /// Learns the link from one answered push and sizes the next batch to take about `targetSeconds`.
+    mutating func measure(_ flight: Flight, through: Int64, at now: Double) {
+        let entries = Double(flight.through - flight.from + 1)
+        // The link worked on this push from when it was sent, or from the previous answer if it waited behind it.
+        let busy = max(now - max(flight.sentAt, lastAnswerAt ?? flight.sentAt), 0.001)
+        let rate = Double(flight.bytes) / busy
+        throughput = throughput.map { 0.5 * $0 + 0.5 * rate } ?? rate
+        let perEntry = max(Double(flight.bytes) / entries, 1)
+        bytesPerEntry = bytesPerEntry.map { 0.5 * $0 + 0.5 * perEntry } ?? perEntry
+        let target = (throughput ?? rate) * tuning.targetSeconds / (bytesPerEntry ?? perEntry)
+        let grown = min(target, Double(batchEntries) * 2)
+        batchEntries = Int(min(max(grown, Double(tuning.minEntries)), Double(tuning.maxEntries)))
+    }
+}

@@ -1,0 +1,18 @@
+/// The `type` codes of the aggregator's problem bodies: protocol vocabulary both sides use (docs/protocol.md).
+public enum ProblemType: String, Sendable, CaseIterable {
+    case malformedBody = "malformed-body"
+    case malformedHeader = "malformed-header"
+    case unsupportedProtocolVersion = "unsupported-protocol-version"
+    case unsupportedEncoding = "unsupported-encoding"
+    case badSignature = "bad-signature"
+    case unknownNode = "unknown-node"
+    case nodeRevoked = "node-revoked"
+    case nodeMismatch = "node-mismatch"
+    case tooLarge = "too-large"
+    case gap
+    case fork
+    case brokenHash = "broken-hash"
+    case invalidEntry = "invalid-entry"
+    case duplicateEvent = "duplicate-event"
+    case busy
+}
