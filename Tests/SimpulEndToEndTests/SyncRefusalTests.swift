@@ -14,9 +14,15 @@ struct SyncRefusalTests {
             try await node.syncCompletely()
             let before = try await cluster.eventsOutput(node.id)
 
+            let syncedAt = try await node.status()["last_sync_at"] as? String
+            #expect(syncedAt != nil)
             try await cluster.revoke(node)
             try await node.record(5)
             let revoked = try await node.sync()
+            let blocked = try await node.status()
+            #expect(blocked["sync_blocked"] as? Bool == true, "status does not say a person must act: \(blocked)")
+            #expect((blocked["last_error_hint"] as? String)?.contains("provincial IT") == true)
+            #expect(blocked["last_sync_at"] as? String == syncedAt, "a refused sync moved last_sync_at")
             #expect(revoked.status == 4, "\(revoked.result.summary)")
             #expect(revoked.result.stderr.lowercased().contains("revoked"), "\(revoked.result.stderr)")
             #expect(revoked.report?.errorCode == "revoked")

@@ -11,13 +11,15 @@ The model
   pipe of `rate-kbit` (rate-kbit * 1000 / 8 payload bytes per second; TCP/IP headers are not counted) shared
   by every connection, as on a real link: two concurrent requests each get about half.
 - Bytes read from a socket wait in that connection's queue (at most QUEUE_BYTES; beyond that the proxy stops
-  reading, so the sender feels the bottleneck through TCP flow control). The pipe takes CHUNK bytes at a time
+  reading, so the sender feels the bottleneck through TCP flow control, once the loopback socket buffers,
+  like a modem's, are full). The pipe takes CHUNK bytes at a time
   from the queues in round robin, serialises them (len / rate seconds, back to back), and delivers each chunk
   `delay-ms` after its last byte left (one-way propagation delay). Order within a connection is kept.
 - Connection setup costs one round trip (the TCP handshake): the proxy accepts at once but only starts to
   read the client and connects upstream after 2 x delay, so a request/response takes about 2 RTT plus
   serialisation, as it would on the link.
-- With --drop-every S the link drops at random moments (gaps uniform in [0.5 S, 1.5 S], from --seed): every
+- With --drop-every S the link drops at random moments (gaps uniform in [0.5 S, 1.5 S], from --seed; the
+  clock starts as if the link had been up a while, so the first drop may come at any time): every
   open connection is reset on both sides (SO_LINGER 0, then close: the peers see RST) and all bytes queued or
   in flight are lost. Connections opened after a drop work again.
 - Stats: payload bytes delivered up and down, connections accepted, drops. Written as JSON to --stats every
@@ -213,10 +215,18 @@ async def main(args):
 
     async def drops():
         rng = random.Random(args.seed)
+        gap = lambda: rng.uniform(0.5 * args.drop_every, 1.5 * args.drop_every)
+        # The link has been up for a while when we start: run the drop clock from well before now, so the
+        # first drop comes at a random phase (anywhere in [0, 1.5 S]) rather than never before 0.5 S.
+        next_drop = -10 * args.drop_every
+        while next_drop <= 0:
+            next_drop += gap()
+        start = loop.time()
         while True:
-            await asyncio.sleep(rng.uniform(0.5 * args.drop_every, 1.5 * args.drop_every))
+            await asyncio.sleep(start + next_drop - loop.time())
             stats["drops"] += 1
             link.drop()
+            next_drop += gap()
 
     async def stats_writer():
         while True:
