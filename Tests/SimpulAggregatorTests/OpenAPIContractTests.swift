@@ -151,6 +151,14 @@ import Testing
             document.check(try #require(headObject["limits"] as? [String: Any]), against: "Limits", "head limits")
             document.check(try #require(headObject["receipt"] as? [String: Any]), against: "Receipt", "head receipt")
 
+            // A receipt with entries held in quarantine (another node, whose event names a service this aggregator lacks).
+            var held = NodeLog(id: "35.07.02")
+            held.append(eventJSON: try QuarantineTests.provincialService())
+            let heldLog = held
+            try await h.enrol([heldLog])
+            let quarantined = try check(try await client.push(node: heldLog.id, body: try heldLog.body(1...1)), push, "Receipt")
+            #expect((quarantined["quarantined"] as? NSNumber)?.intValue == 1)
+
             // Problems from both operations, including one with a head (gap).
             var headers = Wire.pushHeaders()
             headers[.contentEncoding] = "br"
