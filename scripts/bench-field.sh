@@ -99,7 +99,7 @@ run() {
   for _ in $(seq 1 100); do grep -q '^listening ' "$d/link.out" 2>/dev/null && break; sleep 0.1; done
   grep -q "^listening 127.0.0.1:$emu_port\$" "$d/link.out" || fail "the link emulator did not start: $(cat "$d/link.err")"
 
-  echo "-- $scenario, $events events, drops every ${drops}s (0: none), run $n: syncing" >&2
+  echo "-- $scenario, $events events, $([ "$drops" = 0 ] && echo "no drops" || echo "drops every ~${drops}s"), run $n: syncing" >&2
   local t0 t1 rc=0; t0=$(now)
   "$S" sync now --wait 30m --json --verbose --config "$d/node.toml" > "$d/sync.json" 2>"$d/sync.err" || rc=$?
   t1=$(now)
@@ -150,7 +150,8 @@ for scenario in "${scenarios[@]}"; do
       fi
       ratio=$(echo "$r_time / $limit" | bc -l)
       [ "$r_status" = ok ] || failed=1
-      rows+=("$(printf '%-7s %7d %5d %8.1f %9d %9d %7.1f %6.2f  %s' "$scenario" "$(wc -l < "$work/$scenario.ndjson")" \
+      label=$scenario; [ "$drops" = 0 ] || label="$scenario+drops"
+      rows+=("$(printf '%-12s %3d %7d %5d %8.1f %9d %9d %7.1f %6.2f  %s' "$label" "$n" "$(wc -l < "$work/$scenario.ndjson")" \
         "$r_drops" "$r_time" "$r_up" "$r_down" "$limit" "$ratio" "$r_status")")
       echo "   ${rows[-1]}" >&2
     done
@@ -159,7 +160,8 @@ done
 
 echo
 echo "sync over a field link: ${rate_kbit} kbit/s each way, ${delay_ms} ms one way (RTT ${rtt}s), drops every ~${drop_every}s; $runs run(s)"
-echo "limit = max(bytes up, bytes down) of the drop-free run / $(printf '%.0f' "$rate_bytes") B/s + 3 RTT; ratio = time / limit"
-printf '%-7s %7s %5s %8s %9s %9s %7s %6s  %s\n' scenario events drops "time s" "bytes up" "bytes dn" "limit s" ratio status
+echo "limit = max(bytes up, bytes down) of the same run's drop-free sync / $(printf '%.0f' "$rate_bytes") B/s + 3 RTT; ratio = time / limit"
+echo "drops = link drops during the sync (every open connection reset); bytes = payload the link delivered"
+printf '%-12s %3s %7s %5s %8s %9s %9s %7s %6s  %s\n' scenario run events drops "time s" "bytes up" "bytes dn" "limit s" ratio status
 printf '%s\n' "${rows[@]}"
 exit "$failed"

@@ -83,4 +83,27 @@ import Testing
             #expect(html.contains("&lt;script&gt;"))
         }
     }
+
+    @Test("the dashboard says when an enrolled node is refused for a reason retrying cannot fix, until it is accepted again")
+    func dashboardShowsUnfixableRefusals() async throws {
+        let log = try NodeLog.recorded(2)
+        let h = try await AggregatorHarness.make(enrolling: [log])
+        try await h.test { client in
+            let stranger = SigningKey()
+            for _ in 0..<3 {
+                _ = try await h.expectRefusal(status: 401, type: "bad-signature") {
+                    try await client.push(node: log.id, body: try log.body(1...1, signer: stranger))
+                }
+            }
+            var page = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            #expect(page.contains("bad-signature x3"), "\(page)")
+            // Unknown nodes leave no trace (nothing an unauthenticated client sends can grow the table).
+            _ = try await client.push(node: "35.07.09", body: try log.body(1...1, node: "35.07.09"))
+            page = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            #expect(!page.contains("35.07.09"))
+            _ = try await client.pushOK(log, 1...2)
+            page = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            #expect(!page.contains("bad-signature"))
+        }
+    }
 }

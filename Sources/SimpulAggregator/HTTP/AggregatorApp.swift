@@ -27,13 +27,19 @@ public struct AggregatorApp: Sendable {
                             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
         router.get("/") { _, _ in
-            let html = try await Dashboard.render(storage: storage, now: Date())
+            let html = try await Dashboard.render(storage: storage, refusals: metrics.refusals(), now: Date())
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
         }
         router.get("/v1/limits") { _, _ in jsonResponse(limits) }
         router.get("/v1/nodes/{node}/head") { request, context in
-            try await head(request, node: context.parameters.require("node"), logger: context.logger)
+            let node = try context.parameters.require("node")
+            do {
+                return try await head(request, node: node, logger: context.logger)
+            } catch let problem as Problem {
+                metrics.recordRefusal(node: node, type: problem.type, at: Date())
+                throw problem
+            }
         }
         router.post("/v1/nodes/{node}/push") { request, context in
             try await push(request, node: context.parameters.require("node"), logger: context.logger)
@@ -101,6 +107,7 @@ public struct AggregatorApp: Sendable {
                 pathNode: node, header: header, entries: entries, now: now, clockSkewSeconds: clockSkew(request, now: now), logger: logger)
             metrics.recordPush(result: "ok", stored: outcome.receipt.stored, duplicates: outcome.receipt.duplicates,
                                quarantined: outcome.quarantined, bytes: compressed.readableBytes, seconds: started.duration(to: .now))
+            metrics.recordAccepted(node: node)
             logger.info("push stored", metadata: [
                 "node": "\(node)", "push.from": "\(header.fromSeq)", "push.to": "\(header.toSeq)",
                 "push.stored": "\(outcome.receipt.stored)", "push.duplicates": "\(outcome.receipt.duplicates)",
@@ -109,6 +116,7 @@ public struct AggregatorApp: Sendable {
             return jsonResponse(outcome.receipt)
         } catch let problem as Problem {
             metrics.recordPush(result: problem.type, stored: 0, duplicates: 0, quarantined: 0, bytes: 0, seconds: started.duration(to: .now))
+            metrics.recordRefusal(node: node, type: problem.type, at: Date())
             logger.notice("push refused", metadata: ["node": "\(node)", "problem": "\(problem.type)", "detail": "\(problem.detail)"])
             throw problem
         }

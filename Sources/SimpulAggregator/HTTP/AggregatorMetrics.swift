@@ -1,4 +1,5 @@
 import Foundation
+import SimpulCore
 import Synchronization
 
 /// Counters for `GET /metrics` (Prometheus text format). Hand-written: a few counters do not earn a
@@ -11,6 +12,40 @@ public final class AggregatorMetrics: Sendable {
         var quarantined = 0
         var bytes = 0
         var seconds = 0.0
+        /// Enrolled nodes whose last requests were refused for a reason they cannot fix by retrying.
+        var refusals: [String: Refusal] = [:]
+    }
+
+    /// A node's requests refused since its last accepted push, for the dashboard (process-local: it starts empty
+    /// when `serve` starts; revoked and forked nodes are shown from the database anyway).
+    public struct Refusal: Sendable, Equatable {
+        public var type: String
+        public var count: Int
+        public var lastAt: Date
+    }
+
+    /// Problem types that retrying cannot fix. All are answered only after the node was found enrolled, so the
+    /// table never holds more entries than there are enrolled nodes, whatever an unauthenticated client sends.
+    static let unfixable: Set<String> = [ProblemType.badSignature.rawValue, ProblemType.nodeRevoked.rawValue, ProblemType.fork.rawValue]
+
+    func recordRefusal(node: String, type: String, at now: Date) {
+        guard Self.unfixable.contains(type) else { return }
+        state.withLock {
+            var refusal = $0.refusals[node] ?? Refusal(type: type, count: 0, lastAt: now)
+            refusal.type = type
+            refusal.count += 1
+            refusal.lastAt = now
+            $0.refusals[node] = refusal
+        }
+    }
+
+    func recordAccepted(node: String) {
+        state.withLock { _ = $0.refusals.removeValue(forKey: node) }
+    }
+
+    /// The refusals to show per node.
+    public func refusals() -> [String: Refusal] {
+        state.withLock { $0.refusals }
     }
 
     private let state = Mutex(State())

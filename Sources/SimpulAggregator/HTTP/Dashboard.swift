@@ -4,7 +4,7 @@ import SimpulCore
 /// The dashboard at `/`: which kecamatan are current, clock skew, forks, quarantined entries, and demand vs supply
 /// per service (quarantined entries left out).
 enum Dashboard {
-    static func render(storage: any AggregatorStorage, now: Date) async throws -> String {
+    static func render(storage: any AggregatorStorage, refusals: [String: AggregatorMetrics.Refusal] = [:], now: Date) async throws -> String {
         let nodes = try await storage.listNodes()
         let figures = try await storage.serviceFigures()
         let catalogue = ServiceCatalogue.shipped
@@ -13,7 +13,7 @@ enum Dashboard {
             <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
             .warn{background:#fde2b3}.bad{background:#f8c0c0}</style></head><body>
             <h1>Simpul: provincial aggregator</h1><p>As of \(RFC3339.format(now))</p>
-            <h2>Nodes (\(nodes.count))</h2><table><tr><th>node</th><th>kecamatan</th><th>state</th><th>head seq</th><th>last seen</th><th>clock skew</th><th>quarantined</th></tr>
+            <h2>Nodes (\(nodes.count))</h2><table><tr><th>node</th><th>kecamatan</th><th>state</th><th>head seq</th><th>last seen</th><th>clock skew</th><th>quarantined</th><th>refused</th></tr>
 
             """
         for node in nodes {
@@ -26,7 +26,12 @@ enum Dashboard {
             html += "<td>\(node.state)\(node.forkSeq.map { " at seq \($0)" } ?? "")</td><td>\(node.headSeq)</td>"
             html += "<td>\(escape(node.lastSeenAt ?? "never"))</td>"
             html += "<td class=\"\(skewed ? "warn" : "")\">\(node.clockSkewSeconds.map { "\(Int($0)) s" } ?? "-")\(skewed ? " (clock wrong)" : "")</td>"
-            html += "<td class=\"\(node.quarantined > 0 ? "warn" : "")\">\(node.quarantined)\(node.quarantined > 0 ? " (simpul-aggregator quarantine list)" : "")</td></tr>\n"
+            html += "<td class=\"\(node.quarantined > 0 ? "warn" : "")\">\(node.quarantined)\(node.quarantined > 0 ? " (simpul-aggregator quarantine list)" : "")</td>"
+            if let refusal = refusals[node.id] {
+                html += "<td class=\"bad\">\(escape(refusal.type)) x\(refusal.count), last \(RFC3339.format(refusal.lastAt)): needs a person</td></tr>\n"
+            } else {
+                html += "<td>-</td></tr>\n"
+            }
         }
         html += "</table><h2>Services</h2><table><tr><th>service</th><th>name</th><th>received</th><th>referred</th><th>completed</th><th>rejected</th><th>median time to complete</th><th>target days</th></tr>\n"
         for f in figures {

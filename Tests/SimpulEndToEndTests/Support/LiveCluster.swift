@@ -239,6 +239,17 @@ final class LiveCluster {
         return child
     }
 
+    /// Starts a program that is not one of ours (the link emulator), stopped with the cluster like the others.
+    func spawnTool(_ executable: String, _ arguments: [String]) throws -> LiveProcess {
+        spawned += 1
+        let child = try LiveProcess(
+            executable: executable, arguments: arguments, environment: Self.baseEnvironment, directory: dir, logs: logs,
+            tag: String(format: "%04d-", spawned) + (executable as NSString).lastPathComponent)
+        processes.removeAll { $0.result != nil }
+        processes.append(child)
+        return child
+    }
+
     func runAdmin(_ arguments: [String], within limit: Duration = .seconds(60)) async throws -> LiveResult {
         try await spawn("simpul-aggregator", arguments + ["--config", aggregatorConfig]).finish(within: limit)
     }
