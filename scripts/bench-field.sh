@@ -15,6 +15,7 @@
 # drop-free ratio shows the protocol's round trips, the ratio with drops what the drops cost.
 # Without --bin, release binaries are built first. --keep keeps the work directory (logs) for inspection.
 set -euo pipefail
+calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }   # arithmetic without bc
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
@@ -48,10 +49,8 @@ S="$bin/simpul" A="$bin/simpul-aggregator" emulator="$root/Tests/support/link-em
 
 work=$(mktemp -d /tmp/simpul-field.XXXXXX)
 pids=()
-stop() { # PID: SIGTERM, wait for it, forget it
-  kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true
-  local keep_pids=() p; for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep_pids+=("$p"); done; pids=("${keep_pids[@]}")
-}
+forget() { local keep_pids=() p; for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep_pids+=("$p"); done; pids=("${keep_pids[@]}"); }
+stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; forget "$1"; }   # PID: SIGTERM, reap
 cleanup() {
   local p; for p in "${pids[@]}"; do stop "$p"; done
   if [ "$keep" = 1 ]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
@@ -101,10 +100,12 @@ run() {
 
   echo "-- $scenario, $events events, $([ "$drops" = 0 ] && echo "no drops" || echo "drops every ~${drops}s"), run $n: syncing" >&2
   local t0 t1 rc=0; t0=$(now)
-  "$S" sync now --wait 30m --json --verbose --config "$d/node.toml" > "$d/sync.json" 2>"$d/sync.err" || rc=$?
-  t1=$(now)
+  # In the background and waited for, so that a SIGTERM to this script stops it at once (see the traps).
+  "$S" sync now --wait 30m --json --verbose --config "$d/node.toml" > "$d/sync.json" 2>"$d/sync.err" & local sync=$!
+  pids+=("$sync"); wait "$sync" || rc=$?
+  t1=$(now); forget "$sync"
   stop "$emu"; stop "$agg"
-  r_time=$(echo "$t1 - $t0" | bc -l)
+  r_time=$(calc "$t1 - $t0")
   read -r r_up r_down r_drops < <(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["bytes_up"], s["bytes_down"], s["drops"])' "$d/link.json")
   local curl_errors; curl_errors=$(grep -o 'curl error [0-9]*: [^(;"]*' "$d/sync.err" | sort | uniq -c | sed 's/^ *//' | paste -sd ';' || true)
   if [ -n "$curl_errors" ]; then echo "   node saw: $curl_errors" >&2; fi
@@ -134,8 +135,8 @@ print(len(entries), len(ids))')
   [ "$count" -eq "$events" ] || r_status="$r_status, holds $count/$events"
 }
 
-rtt=$(printf '%.3f' "$(echo "2 * $delay_ms / 1000" | bc -l)")
-rate_bytes=$(echo "$rate_kbit * 1000 / 8" | bc -l)
+rtt=$(printf '%.3f' "$(calc "2 * $delay_ms / 1000")")
+rate_bytes=$(calc "$rate_kbit * 1000 / 8")
 rows=() failed=0
 scenarios=(day month); [ -z "$only" ] || scenarios=("$only")
 drop_values=(0); [ "$drop_every" = 0 ] || drop_values+=("$drop_every")
@@ -146,9 +147,9 @@ for scenario in "${scenarios[@]}"; do
       run "$scenario" "$drops" "$n"
       if [ "$drops" = 0 ]; then
         needed=$(( r_up > r_down ? r_up : r_down ))
-        limit=$(echo "$needed / $rate_bytes + 3 * $rtt" | bc -l)
+        limit=$(calc "$needed / $rate_bytes + 3 * $rtt")
       fi
-      ratio=$(echo "$r_time / $limit" | bc -l)
+      ratio=$(calc "$r_time / $limit")
       [ "$r_status" = ok ] || failed=1
       label=$scenario; [ "$drops" = 0 ] || label="$scenario+drops"
       rows+=("$(printf '%-12s %3d %7d %5d %8.1f %9d %9d %7.1f %6.2f  %s' "$label" "$n" "$(wc -l < "$work/$scenario.ndjson")" \

@@ -3,7 +3,9 @@
 ///
 /// Sized by the link: the planner measures the throughput each push gets and sizes the next batch to take about
 /// `targetSeconds`, between a floor and the configured maximum, growing at most twofold per batch (a new link is
-/// probed, not flooded). Two pushes travel at once only on a link fast enough that they do not starve each other.
+/// probed, not flooded). On a fast link two pushes travel at once from the start. On a slow one the second is sent
+/// only when the first should have left the node (its bytes over the measured throughput): the round trip of one
+/// push is hidden behind the upload of the next, and two never share (and starve on) the link.
 /// After a link failure that followed progress, the caller resumes at once with a smaller batch; after one that
 /// did not, it gives up and leaves the waiting to its backoff.
 ///
@@ -23,7 +25,7 @@ public struct PushPlanner: Sendable {
         /// From this measured throughput (body bytes per second) two pushes travel at once.
         public var pipelineBytesPerSecond: Double
 
-        public init(maxEntries: Int, maxBytes: Int, minEntries: Int = 50, initialEntries: Int = 250, targetSeconds: Double = 6,
+        public init(maxEntries: Int, maxBytes: Int, minEntries: Int = 50, initialEntries: Int = 500, targetSeconds: Double = 6,
                     pipelineBytesPerSecond: Double = 256 * 1024) {
             self.maxEntries = max(1, maxEntries)
             self.maxBytes = maxBytes
@@ -47,6 +49,16 @@ public struct PushPlanner: Sendable {
         case acknowledged(through: Int64)
         /// The push did not link to the aggregator's head, which is `head`.
         case gap(head: Int64)
+    }
+
+    /// What the caller may do now.
+    public enum Next: Sendable, Equatable {
+        /// Prepare and send this batch.
+        case send(Batch)
+        /// Nothing now; the next batch may go at this time (the push in flight should have left by then).
+        case wait(until: Double)
+        /// Nothing until an answer comes (both slots busy, the first push unmeasured, or nothing left).
+        case none
     }
 
     /// What to do after an answer.
@@ -73,6 +85,17 @@ public struct PushPlanner: Sendable {
         var through: Int64
         var bytes: Int
         var sentAt: Double
+        /// When its last byte should leave the node, by the measured throughput (nil before a measure).
+        var uploadEnd: Double?
+    }
+
+    /// What a run learned of the link, handed to the next run (a retry after a failure starts where this one was,
+    /// not from the first guess: on a link that drops every few seconds the batches keep shrinking until one fits).
+    public struct LinkEstimate: Sendable, Equatable {
+        public var throughput: Double?
+        public var bytesPerEntry: Double?
+        public var roundTrip: Double?
+        public var batchEntries: Int
     }
 
     public let tuning: Tuning
@@ -86,6 +109,8 @@ public struct PushPlanner: Sendable {
     public private(set) var bytesPerEntry: Double?
     /// Times the run resumed at once after a link failure that followed progress.
     public private(set) var resumes = 0
+    /// The shortest request round trip seen (a head read: no body to upload), in seconds.
+    public private(set) var roundTrip: Double?
     var flights = [Flight]()
     var sendAfter: Int64
     var exhausted = false
@@ -94,17 +119,26 @@ public struct PushPlanner: Sendable {
     var gapsFollowed = 0
     var progressSinceFailure = false
 
-    public init(acked: Int64, tuning: Tuning) {
+    public init(acked: Int64, tuning: Tuning, learned: LinkEstimate? = nil) {
         self.tuning = tuning
         self.acked = acked
         self.sendAfter = acked
-        self.batchEntries = tuning.initialEntries
+        self.batchEntries = min(max(learned?.batchEntries ?? tuning.initialEntries, tuning.minEntries), tuning.maxEntries)
+        self.throughput = learned?.throughput
+        self.bytesPerEntry = learned?.bytesPerEntry
+        self.roundTrip = learned?.roundTrip
     }
 
-    /// Pushes allowed in flight: two only once the link is measured fast enough.
-    public var allowedInFlight: Int {
-        guard let throughput, throughput >= tuning.pipelineBytesPerSecond else { return 1 }
-        return 2
+    /// What this run knows of the link, for the next.
+    public var learned: LinkEstimate {
+        LinkEstimate(throughput: throughput, bytesPerEntry: bytesPerEntry, roundTrip: roundTrip, batchEntries: batchEntries)
+    }
+
+    /// A request with no body to upload took `seconds` from sending it to its answer: the link's round trip (plus the
+    /// aggregator's time). Pushes answered one after the other are measured without it.
+    public mutating func observedRoundTrip(_ seconds: Double) {
+        guard seconds > 0 else { return }
+        roundTrip = min(roundTrip ?? seconds, seconds)
     }
 
     public var inFlight: Int { flights.count }
@@ -112,19 +146,29 @@ public struct PushPlanner: Sendable {
     /// True when everything was sent and every push answered.
     public var isDone: Bool { exhausted && flights.isEmpty }
 
-    /// The batch to send now, or nil when a slot is busy or nothing is left.
-    public func nextBatch() -> Batch? {
-        guard !exhausted, flights.count < allowedInFlight else { return nil }
-        return Batch(after: sendAfter, maxEntries: batchEntries, maxBytes: tuning.maxBytes)
+    /// The batch to send at `now`, the time the next one may go, or nothing until an answer.
+    public func next(at now: Double) -> Next {
+        guard !exhausted, flights.count < 2 else { return .none }
+        let batch = Batch(after: sendAfter, maxEntries: batchEntries, maxBytes: tuning.maxBytes)
+        guard let last = flights.last else { return .send(batch) }
+        guard let throughput else { return .none }
+        if throughput >= tuning.pipelineBytesPerSecond { return .send(batch) }
+        guard let uploadEnd = last.uploadEnd, now < uploadEnd else { return .send(batch) }
+        return .wait(until: uploadEnd)
     }
 
-    /// The batch `nextBatch` offered was sent: entries `from...through`, `bytes` on the wire.
+    /// The batch `next` offered was sent: entries `from...through`, `bytes` on the wire.
     public mutating func sent(from: Int64, through: Int64, bytes: Int, at now: Double) {
-        flights.append(Flight(from: from, through: through, bytes: bytes, sentAt: now))
+        var uploadEnd: Double?
+        if let throughput {
+            // It queues behind the upload of the push before it, if that is still leaving.
+            uploadEnd = max(now, flights.last?.uploadEnd ?? now) + Double(bytes) / throughput
+        }
+        flights.append(Flight(from: from, through: through, bytes: bytes, sentAt: now, uploadEnd: uploadEnd))
         sendAfter = through
     }
 
-    /// No entries follow `nextBatch().after`: nothing more to send until an answer rewinds.
+    /// No entries follow the offered batch's `after`: nothing more to send until an answer rewinds.
     public mutating func nothingToSend() {
         exhausted = true
     }
@@ -190,8 +234,13 @@ public struct PushPlanner: Sendable {
     /// Learns the link from one answered push and sizes the next batch to take about `targetSeconds`.
     mutating func measure(_ flight: Flight, through: Int64, at now: Double) {
         let entries = Double(flight.through - flight.from + 1)
-        // The link worked on this push from when it was sent, or from the previous answer if it waited behind it.
-        let busy = max(now - max(flight.sentAt, lastAnswerAt ?? flight.sentAt), 0.001)
+        // The link worked on this push from when it was sent, or from the previous answer if it was sent before that
+        // answer (then its round trip overlapped the previous push). Sent after it, the answer's round trip is idle
+        // link time, not upload.
+        let start = max(flight.sentAt, lastAnswerAt ?? flight.sentAt)
+        var busy = now - start
+        if flight.sentAt >= (lastAnswerAt ?? flight.sentAt) { busy -= roundTrip ?? 0 }
+        busy = max(busy, 0.25 * (now - start), 0.001)
         let rate = Double(flight.bytes) / busy
         throughput = throughput.map { 0.5 * $0 + 0.5 * rate } ?? rate
         let perEntry = max(Double(flight.bytes) / entries, 1)

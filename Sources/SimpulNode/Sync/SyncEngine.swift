@@ -11,6 +11,8 @@ public struct SyncEngine: Sendable {
     public let transport: any SyncTransport
     public let logger: Logger
     public var now: @Sendable () -> Date = { Date() }
+    /// What earlier runs of this engine learned of the link (a retry starts from it, not from the first guess).
+    let link = LinkMemory()
 
     public init(context: NodeContext, signingKey: SigningKey, transport: any SyncTransport, logger: Logger) {
         self.context = context
@@ -61,10 +63,15 @@ public struct SyncEngine: Sendable {
         var firstHead: Receipt?
         while true {
             let remote: HeadResponse
+            let roundTrip: Double?
             do {
-                remote = try await fetchHead()
+                (remote, roundTrip) = try await fetchHeadTimed()
             } catch {
                 try? saveProgress(totals)
+                if var failed = planner {
+                    _ = failed.linkFailed()
+                    link.remember(failed.learned)
+                }
                 throw error
             }
             try checkAggregatorKey(remote.receipt)
@@ -80,15 +87,19 @@ public struct SyncEngine: Sendable {
             try store.recordReceipt(remote.receipt, at: now(), synced: false)
             firstHead = firstHead ?? remote.receipt
             if planner == nil {
-                planner = PushPlanner(acked: remote.seq, tuning: tuning(limits: remote.limits))
+                planner = PushPlanner(acked: remote.seq, tuning: tuning(limits: remote.limits), learned: link.recalled())
             } else {
                 planner?.resumed(acked: remote.seq)
             }
+            if let roundTrip { planner?.observedRoundTrip(roundTrip) }
             do {
                 try await pushAll(&planner!, limits: remote.limits, totals: &totals, elapsed: elapsed, progress: progress)
+                link.remember(planner!.learned)
                 break
             } catch {
-                guard error.isRetryable, planner!.linkFailed() == .retryNow else {
+                let recovery = error.isRetryable ? planner!.linkFailed() : .giveUp
+                link.remember(planner!.learned)
+                guard recovery == .retryNow else {
                     try? saveProgress(totals)
                     throw error
                 }
@@ -132,16 +143,30 @@ public struct SyncEngine: Sendable {
         var sendAfter = (seq: planner.acked, hash: try store.hash(at: planner.acked) ?? ChainHash.genesis)
         do throws(NodeError) {
             while true {
-                while let next = planner.nextBatch() {
-                    if next.after != sendAfter.seq { sendAfter = (next.after, try store.hash(at: next.after) ?? ChainHash.genesis) }
-                    guard let batch = try prepareBatch(after: next.after, hash: sendAfter.hash, maxEntries: next.maxEntries,
-                                                       maxBytes: next.maxBytes, limits: limits)
-                    else { planner.nothingToSend(); break }
-                    pending.append(InFlightPush(batch: batch, response: send(batch)))
-                    planner.sent(from: batch.header.fromSeq, through: batch.lastSeq, bytes: batch.body.count, at: elapsed())
-                    sendAfter = (batch.lastSeq, batch.lastHash)
+                var sendAt: Double?
+                sending: while true {
+                    switch planner.next(at: elapsed()) {
+                    case .send(let next):
+                        if next.after != sendAfter.seq { sendAfter = (next.after, try store.hash(at: next.after) ?? ChainHash.genesis) }
+                        guard let batch = try prepareBatch(after: next.after, hash: sendAfter.hash, maxEntries: next.maxEntries,
+                                                           maxBytes: next.maxBytes, limits: limits)
+                        else { planner.nothingToSend(); break sending }
+                        pending.append(InFlightPush(batch: batch, response: send(batch)))
+                        planner.sent(from: batch.header.fromSeq, through: batch.lastSeq, bytes: batch.body.count, at: elapsed())
+                        sendAfter = (batch.lastSeq, batch.lastHash)
+                    case .wait(let until):
+                        sendAt = until
+                        break sending
+                    case .none:
+                        break sending
+                    }
                 }
                 guard !pending.isEmpty else { return }
+                // On a slow link the next push goes when this one should have left, before its answer can come.
+                if let sendAt, case let delay = sendAt - elapsed(), delay > 0 {
+                    try? await Task.sleep(for: .milliseconds(Int(delay * 1000) + 1))
+                    continue
+                }
                 let flight = pending.removeFirst()
                 let header = flight.batch.header
                 let response = try await flight.response.value.get()
@@ -278,11 +303,16 @@ public struct SyncEngine: Sendable {
 
     /// The aggregator's head for this node, signed.
     func fetchHead() async throws(NodeError) -> HeadResponse {
+        try await fetchHeadTimed().head
+    }
+
+    /// The head, and how long its answer took to start (the link's round trip: a head read uploads nothing).
+    func fetchHeadTimed() async throws(NodeError) -> (head: HeadResponse, roundTrip: Double?) {
         var headers = requestHeaders()
         let clock = headers.first { $0.0 == SimpulProtocol.clockHeader }?.1 ?? ""
         headers.append((SimpulProtocol.signatureHeader, signingKey.sign(HeadRequestSignature.message(node: config.nodeID, clock: clock))))
         let response = try await transport.send(TransportRequest(method: "GET", url: nodePath + "/head", headers: headers))
-        return try decode(response, what: "reading this node's head")
+        return (try decode(response, what: "reading this node's head"), response.secondsToFirstByte)
     }
 
     /// The aggregator must hold a prefix of this node's log; anything else is a fork a person must resolve.

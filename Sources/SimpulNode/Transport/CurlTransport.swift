@@ -101,7 +101,12 @@ public struct CurlTransport: SyncTransport {
         }
         var status = 0
         _ = simpul_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return .success(TransportResponse(status: status, body: sink.data, bytesSent: body.count))
+        var pretransfer: curl_off_t = 0
+        var firstByte: curl_off_t = 0
+        _ = simpul_curl_getinfo_offset(handle, CURLINFO_PRETRANSFER_TIME_T, &pretransfer)
+        _ = simpul_curl_getinfo_offset(handle, CURLINFO_STARTTRANSFER_TIME_T, &firstByte)
+        let wait = firstByte > pretransfer ? Double(firstByte - pretransfer) / 1e6 : nil
+        return .success(TransportResponse(status: status, body: sink.data, bytesSent: body.count, secondsToFirstByte: wait))
     }
 
     static func hint(for code: CURLcode) -> String {

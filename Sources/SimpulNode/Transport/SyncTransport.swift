@@ -21,11 +21,14 @@ public struct TransportResponse: Sendable {
     public var body: Data
     /// Bytes the request put on the wire (body as sent, after compression).
     public var bytesSent: Int
+    /// Seconds from the start of the request (connection ready) to the first byte of the answer, when known.
+    public var secondsToFirstByte: Double?
 
-    public init(status: Int, body: Data, bytesSent: Int) {
+    public init(status: Int, body: Data, bytesSent: Int, secondsToFirstByte: Double? = nil) {
         self.status = status
         self.body = body
         self.bytesSent = bytesSent
+        self.secondsToFirstByte = secondsToFirstByte
     }
 }
 
