@@ -12,6 +12,10 @@ typedef size_t (*simpul_curl_write_callback)(char *ptr, size_t size, size_t nmem
 static inline CURLcode simpul_curl_setopt_write_function(CURL *h, simpul_curl_write_callback f) {
     return curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, f);
 }
+typedef size_t (*simpul_curl_read_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
+static inline CURLcode simpul_curl_setopt_read_function(CURL *h, simpul_curl_read_callback f) {
+    return curl_easy_setopt(h, CURLOPT_READFUNCTION, f);
+}
 static inline CURLcode simpul_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode simpul_curl_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode simpul_curl_getinfo_offset(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }

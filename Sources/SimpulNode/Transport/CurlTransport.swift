@@ -46,6 +46,16 @@ public struct CurlTransport: SyncTransport {
         var data = Data()
     }
 
+    /// Feeds the request body to libcurl's read callback. There is no seek callback on purpose: when a reused
+    /// connection dies under a push, libcurl would silently send the whole body again on a new connection (after a
+    /// link drop, a batch the aggregator may already hold, sharing the link with the one after it). Unable to
+    /// rewind, it fails instead, and the sync engine reads the head and resends only what is missing.
+    private final class Source {
+        let data: Data
+        var offset = 0
+        init(_ data: Data) { self.data = data }
+    }
+
     private func perform(_ request: TransportRequest) -> Result<TransportResponse, NodeError> {
         guard Self.globalInit, let pooled = CurlHandlePool.shared.take() else {
             return .failure(NodeError(.unreachable, "libcurl could not start"))
@@ -81,16 +91,27 @@ public struct CurlTransport: SyncTransport {
             return size * count
         }
         let body = request.body ?? Data()
-        let code: CURLcode = body.withUnsafeBytes { raw in
-            if request.method == "POST" {
-                _ = simpul_curl_setopt_long(handle, CURLOPT_POST, 1)
-                _ = simpul_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
-                _ = simpul_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(raw.count))
+        let source = Unmanaged.passRetained(Source(body))
+        defer { source.release() }
+        if request.method == "POST" {
+            _ = simpul_curl_setopt_long(handle, CURLOPT_POST, 1)
+            _ = simpul_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            _ = simpul_curl_setopt_pointer(handle, CURLOPT_READDATA, source.toOpaque())
+            _ = simpul_curl_setopt_read_function(handle) { buffer, size, count, userdata in
+                guard let buffer, let userdata else { return 0 }
+                let source = Unmanaged<Source>.fromOpaque(userdata).takeUnretainedValue()
+                let n = min(size * count, source.data.count - source.offset)
+                guard n > 0 else { return 0 }
+                source.data.withUnsafeBytes { raw in
+                    UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress! + source.offset, byteCount: n)
+                }
+                source.offset += n
+                return n
             }
-            return errorBuffer.withUnsafeMutableBufferPointer { buf in
-                _ = simpul_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, buf.baseAddress)
-                return curl_easy_perform(handle)
-            }
+        }
+        let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { buf in
+            _ = simpul_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, buf.baseAddress)
+            return curl_easy_perform(handle)
         }
         guard code == CURLE_OK else {
             let buffered = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -114,6 +135,8 @@ public struct CurlTransport: SyncTransport {
         case CURLE_COULDNT_RESOLVE_HOST: "check the aggregator URL and the office's DNS"
         case CURLE_COULDNT_CONNECT: "the aggregator is down or the link is cut; events stay queued and sync resumes when it is back"
         case CURLE_OPERATION_TIMEDOUT: "the link is too slow or stalled; events stay queued and sync resumes when it recovers"
+        case CURLE_SEND_FAIL_REWIND, CURLE_SEND_ERROR, CURLE_RECV_ERROR:
+            "the link dropped during the request; events stay queued and sync resumes from what the aggregator holds"
         case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
             "the aggregator's TLS certificate did not verify; check the PC's date and sync.ca_file"
         default: "events stay queued; sync resumes when the aggregator is reachable"
