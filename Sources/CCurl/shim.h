@@ -16,6 +16,10 @@ typedef size_t (*simpul_curl_read_callback)(char *buffer, size_t size, size_t ni
 static inline CURLcode simpul_curl_setopt_read_function(CURL *h, simpul_curl_read_callback f) {
     return curl_easy_setopt(h, CURLOPT_READFUNCTION, f);
 }
+typedef int (*simpul_curl_xferinfo_callback)(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
+static inline CURLcode simpul_curl_setopt_xferinfo_function(CURL *h, simpul_curl_xferinfo_callback f) {
+    return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, f);
+}
 static inline CURLcode simpul_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode simpul_curl_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode simpul_curl_getinfo_offset(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }

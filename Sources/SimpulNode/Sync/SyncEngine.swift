@@ -151,7 +151,7 @@ public struct SyncEngine: Sendable {
                         guard let batch = try prepareBatch(after: next.after, hash: sendAfter.hash, maxEntries: next.maxEntries,
                                                            maxBytes: next.maxBytes, limits: limits)
                         else { planner.nothingToSend(); break sending }
-                        pending.append(InFlightPush(batch: batch, response: send(batch)))
+                        pending.append(send(batch))
                         planner.sent(from: batch.header.fromSeq, through: batch.lastSeq, bytes: batch.body.count, at: elapsed())
                         sendAfter = (batch.lastSeq, batch.lastHash)
                     case .wait(let until):
@@ -249,23 +249,29 @@ public struct SyncEngine: Sendable {
     struct InFlightPush {
         var batch: PreparedBatch
         var response: Task<Result<TransportResponse, NodeError>, Never>
+        var cancellation: TransportCancellation
     }
 
-    func send(_ batch: PreparedBatch) -> Task<Result<TransportResponse, NodeError>, Never> {
+    func send(_ batch: PreparedBatch) -> InFlightPush {
         var headers = requestHeaders()
         headers.append(("Content-Type", SimpulProtocol.pushContentType))
         if config.sync.gzipLevel > 0 { headers.append(("Content-Encoding", "gzip")) }
-        let request = TransportRequest(method: "POST", url: nodePath + "/push", headers: headers, body: batch.body)
+        let cancellation = TransportCancellation()
+        let request = TransportRequest(method: "POST", url: nodePath + "/push", headers: headers, body: batch.body, cancellation: cancellation)
         let transport = transport
-        return Task { () -> Result<TransportResponse, NodeError> in
+        let response = Task { () -> Result<TransportResponse, NodeError> in
             do throws(NodeError) { return .success(try await transport.send(request)) } catch { return .failure(error) }
         }
+        return InFlightPush(batch: batch, response: response, cancellation: cancellation)
     }
 
-    /// Waits for pushes whose answers are no longer wanted (the aggregator may still store them: it is
-    /// idempotent), so none is left running; returns the bytes they sent.
+    /// Ends pushes whose answers are no longer wanted: they are cancelled (on a slow link the push after one that
+    /// failed would upload for seconds only to be answered `gap`), then awaited, so none is left running. One that
+    /// already reached the aggregator may still be stored: ingest is idempotent and the next head read says.
+    /// Returns the bytes they sent.
     static func drain(_ pending: inout [InFlightPush]) async -> Int {
         var bytes = 0
+        for flight in pending { flight.cancellation.cancel() }
         for flight in pending {
             if case .success(let response) = await flight.response.value { bytes += response.bytesSent }
         }

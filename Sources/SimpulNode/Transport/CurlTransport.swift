@@ -93,6 +93,7 @@ public struct CurlTransport: SyncTransport {
         let body = request.body ?? Data()
         let source = Unmanaged.passRetained(Source(body))
         defer { source.release() }
+        // The request (and its cancellation, held by it) outlives the transfer: the callbacks' pointers stay valid.
         if request.method == "POST" {
             _ = simpul_curl_setopt_long(handle, CURLOPT_POST, 1)
             _ = simpul_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
@@ -109,9 +110,21 @@ public struct CurlTransport: SyncTransport {
                 return n
             }
         }
+        if let cancellation = request.cancellation {
+            // libcurl calls this at least once a second during the transfer; non-zero aborts it.
+            _ = simpul_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
+            _ = simpul_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, Unmanaged.passUnretained(cancellation).toOpaque())
+            _ = simpul_curl_setopt_xferinfo_function(handle) { userdata, _, _, _, _ in
+                guard let userdata else { return 0 }
+                return Unmanaged<TransportCancellation>.fromOpaque(userdata).takeUnretainedValue().isCancelled ? 1 : 0
+            }
+        }
         let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { buf in
             _ = simpul_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, buf.baseAddress)
             return curl_easy_perform(handle)
+        }
+        if code == CURLE_ABORTED_BY_CALLBACK {
+            return .failure(NodeError(.unreachable, "the request to \(request.url) was cancelled (its answer was no longer wanted)"))
         }
         guard code == CURLE_OK else {
             let buffered = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -6,12 +6,15 @@ public struct TransportRequest: Sendable {
     public var url: String
     public var headers: [(String, String)]
     public var body: Data?
+    /// Set to abort the request; the transport then fails it as soon as it notices (within a second).
+    public var cancellation: TransportCancellation?
 
-    public init(method: String, url: String, headers: [(String, String)], body: Data? = nil) {
+    public init(method: String, url: String, headers: [(String, String)], body: Data? = nil, cancellation: TransportCancellation? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.cancellation = cancellation
     }
 }
 
