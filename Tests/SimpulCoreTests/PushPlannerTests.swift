@@ -105,14 +105,14 @@ struct PushPlannerTests {
         #expect(planner.answered(.acknowledged(through: 500), at: 4) == .proceed)
         let size = planner.batchEntries
         planner.sent(from: 501, through: 500 + Int64(size), bytes: 30_000, at: 4)
-        #expect(planner.linkFailed() == .retryNow)
+        #expect(planner.linkFailed(at: 5) == .retryNow)
         #expect(planner.batchEntries == max(50, size / 2))
         planner.resumed(acked: 500)
         #expect(planner.next(at: 5) == .send(PushPlanner.Batch(after: 500, maxEntries: planner.batchEntries, maxBytes: 4 << 20)),
                 "resumes from what the aggregator acknowledged")
         // The resumed push fails too, with nothing acknowledged in between: leave it to the backoff.
         planner.sent(from: 501, through: 550, bytes: 3_000, at: 5)
-        #expect(planner.linkFailed() == .giveUp)
+        #expect(planner.linkFailed(at: 6) == .giveUp)
         #expect(planner.resumes == 1)
     }
 
@@ -151,9 +151,28 @@ struct PushPlannerTests {
             guard case .send(let batch) = planner.next(at: 0) else { Issue.record("nothing to send"); return }
             sizes.append(batch.maxEntries)
             planner.sent(from: 1, through: Int64(batch.maxEntries), bytes: batch.maxEntries * 60, at: 0)
-            #expect(planner.linkFailed() == .giveUp)
+            #expect(planner.linkFailed(at: 60) == .giveUp)
             learned = planner.learned
         }
         #expect(sizes == [500, 250, 125, 62, 50])
+    }
+
+    @Test("on a link that drops every ~15 s batches aim at a fifth of that, so a drop loses less; without drops, the full target")
+    func dropsShortenTheTarget() {
+        var planner = PushPlanner(acked: 0, tuning: .init(maxEntries: 5000, maxBytes: 16 << 20))
+        #expect(planner.targetSeconds == 6)
+        planner.sent(from: 1, through: 500, bytes: 30_000, at: 0)
+        _ = planner.answered(.acknowledged(through: 500), at: 4)
+        _ = planner.linkFailed(at: 15)
+        _ = planner.linkFailed(at: 30)
+        #expect(planner.targetSeconds == 3)
+        _ = planner.linkFailed(at: 32)
+        #expect(planner.targetSeconds >= 1.5 && planner.targetSeconds < 3)
+        // Learned: the next run starts with the short target too, until the link stays up longer.
+        var next = PushPlanner(acked: 500, tuning: planner.tuning, learned: planner.learned)
+        #expect(next.targetSeconds == planner.targetSeconds)
+        next.sent(from: 501, through: 600, bytes: 6_000, at: 40)
+        _ = next.answered(.acknowledged(through: 600), at: 41)
+        #expect(next.targetSeconds == 6, "a link up for 41 s is trusted with full batches again")
     }
 }

@@ -20,18 +20,22 @@ public struct PushPlanner: Sendable {
         public var minEntries: Int
         /// The first batch of a run, before anything is measured.
         public var initialEntries: Int
-        /// How long one push should take on the wire.
+        /// How long one push should take on the wire, on a link that does not drop. On one that does, a batch
+        /// takes at most a fifth of the time the link stays up between drops (at least `minTargetSeconds`): a drop
+        /// loses the batch on the wire, so the shorter it is, the less is lost.
         public var targetSeconds: Double
+        public var minTargetSeconds: Double
         /// From this measured throughput (body bytes per second) two pushes travel at once.
         public var pipelineBytesPerSecond: Double
 
         public init(maxEntries: Int, maxBytes: Int, minEntries: Int = 50, initialEntries: Int = 500, targetSeconds: Double = 6,
-                    pipelineBytesPerSecond: Double = 256 * 1024) {
+                    minTargetSeconds: Double = 1.5, pipelineBytesPerSecond: Double = 256 * 1024) {
             self.maxEntries = max(1, maxEntries)
             self.maxBytes = maxBytes
             self.minEntries = max(1, min(minEntries, self.maxEntries))
             self.initialEntries = min(max(initialEntries, self.minEntries), self.maxEntries)
             self.targetSeconds = targetSeconds
+            self.minTargetSeconds = min(minTargetSeconds, targetSeconds)
             self.pipelineBytesPerSecond = pipelineBytesPerSecond
         }
     }
@@ -96,6 +100,8 @@ public struct PushPlanner: Sendable {
         public var bytesPerEntry: Double?
         public var roundTrip: Double?
         public var batchEntries: Int
+        /// How long the link stays up between drops (smoothed); nil while it never dropped.
+        public var uptime: Double?
     }
 
     public let tuning: Tuning
@@ -111,6 +117,9 @@ public struct PushPlanner: Sendable {
     public private(set) var resumes = 0
     /// The shortest request round trip seen (a head read: no body to upload), in seconds.
     public private(set) var roundTrip: Double?
+    /// How long the link stays up between drops (smoothed), and when it last dropped (or the run started).
+    public private(set) var uptime: Double?
+    var upSince = 0.0
     var flights = [Flight]()
     var sendAfter: Int64
     var exhausted = false
@@ -127,11 +136,13 @@ public struct PushPlanner: Sendable {
         self.throughput = learned?.throughput
         self.bytesPerEntry = learned?.bytesPerEntry
         self.roundTrip = learned?.roundTrip
+        self.uptime = learned?.uptime
     }
 
     /// What this run knows of the link, for the next.
     public var learned: LinkEstimate {
-        LinkEstimate(throughput: throughput, bytesPerEntry: bytesPerEntry, roundTrip: roundTrip, batchEntries: batchEntries)
+        LinkEstimate(throughput: throughput, bytesPerEntry: bytesPerEntry, roundTrip: roundTrip, batchEntries: batchEntries,
+                     uptime: uptime)
     }
 
     /// A request with no body to upload took `seconds` from sending it to its answer: the link's round trip (plus the
@@ -202,8 +213,17 @@ public struct PushPlanner: Sendable {
         }
     }
 
-    /// The link failed under the pushes in flight (or the head read).
-    public mutating func linkFailed() -> Recovery {
+    /// How long the next push should take on the wire: the tuning's target, shorter on a link that drops often.
+    public var targetSeconds: Double {
+        guard let uptime else { return tuning.targetSeconds }
+        return min(tuning.targetSeconds, max(tuning.minTargetSeconds, uptime / 5))
+    }
+
+    /// The link failed under the pushes in flight (or the head read) at `now`.
+    public mutating func linkFailed(at now: Double) -> Recovery {
+        let up = max(now - upSince, 0)
+        uptime = uptime.map { 0.5 * $0 + 0.5 * up } ?? up
+        upSince = now
         flights.removeAll()
         exhausted = false
         sendAfter = acked
@@ -233,6 +253,8 @@ public struct PushPlanner: Sendable {
 
     /// Learns the link from one answered push and sizes the next batch to take about `targetSeconds`.
     mutating func measure(_ flight: Flight, through: Int64, at now: Double) {
+        // A link that has stayed up longer than it used to is trusted with longer batches again.
+        if let known = uptime, now - upSince > known { uptime = now - upSince }
         let entries = Double(flight.through - flight.from + 1)
         // The link worked on this push from when it was sent, or from the previous answer if it was sent before that
         // answer (then its round trip overlapped the previous push). Sent after it, the answer's round trip is idle
@@ -245,7 +267,7 @@ public struct PushPlanner: Sendable {
         throughput = throughput.map { 0.5 * $0 + 0.5 * rate } ?? rate
         let perEntry = max(Double(flight.bytes) / entries, 1)
         bytesPerEntry = bytesPerEntry.map { 0.5 * $0 + 0.5 * perEntry } ?? perEntry
-        let target = (throughput ?? rate) * tuning.targetSeconds / (bytesPerEntry ?? perEntry)
+        let target = (throughput ?? rate) * targetSeconds / (bytesPerEntry ?? perEntry)
         let grown = min(target, Double(batchEntries) * 2)
         batchEntries = Int(min(max(grown, Double(tuning.minEntries)), Double(tuning.maxEntries)))
     }

@@ -69,7 +69,7 @@ public struct SyncEngine: Sendable {
             } catch {
                 try? saveProgress(totals)
                 if var failed = planner {
-                    _ = failed.linkFailed()
+                    _ = failed.linkFailed(at: elapsed())
                     link.remember(failed.learned)
                 }
                 throw error
@@ -97,7 +97,7 @@ public struct SyncEngine: Sendable {
                 link.remember(planner!.learned)
                 break
             } catch {
-                let recovery = error.isRetryable ? planner!.linkFailed() : .giveUp
+                let recovery = error.isRetryable ? planner!.linkFailed(at: elapsed()) : .giveUp
                 link.remember(planner!.learned)
                 guard recovery == .retryNow else {
                     try? saveProgress(totals)
