@@ -20,6 +20,10 @@ typedef int (*simpul_curl_xferinfo_callback)(void *userdata, curl_off_t dltotal,
 static inline CURLcode simpul_curl_setopt_xferinfo_function(CURL *h, simpul_curl_xferinfo_callback f) {
     return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, f);
 }
+typedef int (*simpul_curl_sockopt_callback)(void *userdata, curl_socket_t fd, curlsocktype purpose);
+static inline CURLcode simpul_curl_setopt_sockopt_function(CURL *h, simpul_curl_sockopt_callback f) {
+    return curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, f);
+}
 static inline CURLcode simpul_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode simpul_curl_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode simpul_curl_getinfo_offset(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }

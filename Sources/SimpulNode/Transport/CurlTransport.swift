@@ -110,6 +110,14 @@ public struct CurlTransport: SyncTransport {
                 return n
             }
         }
+        // Closing a connection resets it (SO_LINGER 0): a push cancelled after a drop must not go on draining the
+        // kernel's send buffer onto a slow link for seconds. Nothing of ours is lost by it: a connection is closed
+        // only once its answer is read, or when the request is abandoned.
+        _ = simpul_curl_setopt_sockopt_function(handle) { _, fd, _ in
+            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+            _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+            return 0
+        }
         if let cancellation = request.cancellation {
             // libcurl calls this at least once a second during the transfer; non-zero aborts it.
             _ = simpul_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
