@@ -37,7 +37,14 @@ import Testing
             #expect(receipt.quarantined == 1)
             #expect(receipt.quarantineReason?.contains("seq 11") == true && receipt.quarantineReason?.contains("service") == true,
                     "\(String(describing: receipt.quarantineReason))")
-            #expect(receipt.isValidlySigned, "the quarantine count is part of the signed receipt")
+            #expect(receipt.isValidlySigned, "the quarantine lines are signed")
+            // A node that predates quarantine checks the receipt's own signature over the lines it knows: still valid.
+            let key = try PublicKey(base64: receipt.aggregatorKey)
+            #expect(key.isValid(signature: receipt.signature,
+                                for: Data("simpul-receipt-v1\n\(receipt.node)\n\(receipt.seq)\n\(receipt.hash)\n\(receipt.issuedAt)".utf8)))
+            var forged = receipt
+            forged.quarantined = 0
+            #expect(!forged.isValidlySigned, "a changed quarantine count must not verify")
             #expect(try await h.head(node.id)?.seq == 21)
             #expect(try h.entryCount(node: node.id) == 21, "the held entry is stored with the others (the chain stays whole)")
 

@@ -35,7 +35,9 @@ public struct AggregatorApp: Sendable {
         router.get("/v1/nodes/{node}/head") { request, context in
             let node = try context.parameters.require("node")
             do {
-                return try await head(request, node: node, logger: context.logger)
+                let response = try await head(request, node: node, logger: context.logger)
+                metrics.recordAccepted(node: node)
+                return response
             } catch let problem as Problem {
                 metrics.recordRefusal(node: node, type: problem.type, at: Date())
                 throw problem
@@ -69,7 +71,7 @@ public struct AggregatorApp: Sendable {
         if let revokedAt = record.revokedAt { throw Problem.revoked(node, at: revokedAt) }
         let now = Date()
         try await storage.touch(node: node, seenAt: RFC3339.format(now), clockSkewSeconds: clockSkew(request, now: now))
-        let receipt = try await ingest.headReceipt(for: record, now: now)
+        let receipt = await ingest.headReceipt(for: record, now: now)
         return jsonResponse(HeadResponse(
             node: node, seq: record.headSeq, hash: record.headHash, state: record.state, limits: limits, receipt: receipt))
     }

@@ -169,7 +169,7 @@ public struct PushIngest: Sendable {
                 // Everything was already stored: acknowledge with the head, store nothing.
                 try await storage.touch(node: pathNode, seenAt: issuedAt, clockSkewSeconds: clockSkewSeconds)
                 var receipt = Receipt(node: pathNode, seq: current.headSeq, hash: current.headHash, issuedAt: issuedAt, stored: 0, duplicates: duplicates)
-                try await addQuarantine(to: &receipt, held: current.quarantined, newlyHeld: [])
+                await addQuarantine(to: &receipt, held: current.quarantined, newlyHeld: [])
                 return Outcome(receipt: sign(receipt))
             }
             let newHead = newEntries[newEntries.count - 1]
@@ -188,7 +188,7 @@ public struct PushIngest: Sendable {
                 }
                 var receipt = Receipt(node: pathNode, seq: newHead.seq, hash: Hex.encode(newHead.hash), issuedAt: issuedAt,
                                       stored: newEntries.count, duplicates: duplicates)
-                try await addQuarantine(to: &receipt, held: current.quarantined, newlyHeld: quarantine)
+                await addQuarantine(to: &receipt, held: current.quarantined, newlyHeld: quarantine)
                 return Outcome(receipt: sign(receipt), quarantined: quarantine.count)
             case .duplicateEvent(let id, let node, let seq):
                 throw Problem.duplicateEvent(id: id, node: node, seq: seq)
@@ -202,12 +202,13 @@ public struct PushIngest: Sendable {
         throw Problem.busy()
     }
 
-    /// Tells the node how many of its entries are held, and why the first is (read only when some are).
-    func addQuarantine(to receipt: inout Receipt, held: Int, newlyHeld: [QuarantinedEntry]) async throws {
+    /// Tells the node how many of its entries are held, and why the first is (read only when some are, one row). A
+    /// failed read leaves the reason out rather than failing a push that is already stored.
+    func addQuarantine(to receipt: inout Receipt, held: Int, newlyHeld: [QuarantinedEntry]) async {
         let count = held + newlyHeld.count
         guard count > 0 else { return }
         receipt.quarantined = count
-        let first = held > 0 ? try await storage.quarantined(node: receipt.node).first : newlyHeld.first
+        let first = held > 0 ? (try? await storage.firstQuarantined(node: receipt.node)) ?? newlyHeld.first : newlyHeld.first
         receipt.quarantineReason = first?.summary
     }
 
@@ -218,9 +219,9 @@ public struct PushIngest: Sendable {
     }
 
     /// The node's current head, signed, as `GET /v1/nodes/{node}/head` and idempotent pushes answer it.
-    public func headReceipt(for record: NodeRecord, now: Date) async throws -> Receipt {
+    public func headReceipt(for record: NodeRecord, now: Date) async -> Receipt {
         var receipt = Receipt(node: record.id, seq: record.headSeq, hash: record.headHash, issuedAt: RFC3339.format(now), stored: 0, duplicates: 0)
-        try await addQuarantine(to: &receipt, held: record.quarantined, newlyHeld: [])
+        await addQuarantine(to: &receipt, held: record.quarantined, newlyHeld: [])
         return sign(receipt)
     }
 

@@ -200,6 +200,8 @@ public protocol AggregatorStorage: Sendable {
     func serviceFigures() async throws -> [ServiceFigure]
     /// Entries held in quarantine now (of one node, or of all), in node and seq order.
     func quarantined(node: String?) async throws -> [QuarantinedEntry]
+    /// The held entry of `node` with the lowest seq (what a receipt names), read alone.
+    func firstQuarantined(node: String) async throws -> QuarantinedEntry?
     /// Releases held entries (they count from now on); returns how many were still held.
     func release(_ entries: [QuarantinedEntry], at time: String) async throws -> Int
 }

@@ -9,11 +9,21 @@ extension SQLiteStorage {
                 db,
                 sql: "SELECT * FROM quarantine WHERE released_at IS NULL AND (? IS NULL OR node = ?) ORDER BY node, seq",
                 arguments: [node, node]
-            ).map {
-                QuarantinedEntry(node: $0["node"], seq: $0["seq"], eventID: $0["event_id"], field: $0["field"], reason: $0["reason"],
-                                 quarantinedAt: $0["quarantined_at"])
-            }
+            ).map(Self.quarantinedEntry)
         }
+    }
+
+    public func firstQuarantined(node: String) async throws -> QuarantinedEntry? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM quarantine WHERE node = ? AND released_at IS NULL ORDER BY seq LIMIT 1", arguments: [node]
+            ).map(Self.quarantinedEntry)
+        }
+    }
+
+    static func quarantinedEntry(_ row: Row) -> QuarantinedEntry {
+        QuarantinedEntry(node: row["node"], seq: row["seq"], eventID: row["event_id"], field: row["field"], reason: row["reason"],
+                         quarantinedAt: row["quarantined_at"])
     }
 
     public func release(_ entries: [QuarantinedEntry], at time: String) async throws -> Int {

@@ -14,18 +14,23 @@ public struct Receipt: Codable, Sendable, Equatable {
     /// rules allow them), and why the first is held. Absent when none is held.
     public var quarantined: Int?
     public var quarantineReason: String?
+    /// The aggregator's signature over the quarantine lines (`quarantineMessage`), apart from the receipt's own, so a
+    /// node that predates quarantine still verifies the receipt it understands.
+    public var quarantineSignature: String?
     public var aggregatorKey: String
     public var signature: String
 
     enum CodingKeys: String, CodingKey {
         case node, seq, hash, stored, duplicates, signature, quarantined
         case quarantineReason = "quarantine_reason"
+        case quarantineSignature = "quarantine_signature"
         case issuedAt = "issued_at"
         case aggregatorKey = "aggregator_key"
     }
 
     public init(node: String, seq: Int64, hash: String, issuedAt: String, stored: Int, duplicates: Int,
-                quarantined: Int? = nil, quarantineReason: String? = nil, aggregatorKey: String = "", signature: String = "") {
+                quarantined: Int? = nil, quarantineReason: String? = nil, quarantineSignature: String? = nil, aggregatorKey: String = "",
+                signature: String = "") {
         self.node = node
         self.seq = seq
         self.hash = hash
@@ -34,26 +39,32 @@ public struct Receipt: Codable, Sendable, Equatable {
         self.duplicates = duplicates
         self.quarantined = quarantined
         self.quarantineReason = quarantineReason
+        self.quarantineSignature = quarantineSignature
         self.aggregatorKey = aggregatorKey
         self.signature = signature
     }
 
-    /// The quarantine lines are signed only when present, so a receipt without them reads as before.
     public var signedMessage: Data {
-        var text = "simpul-receipt-v\(SimpulProtocol.version)\n\(node)\n\(seq)\n\(hash)\n\(issuedAt)"
-        if let quarantined { text += "\nquarantined \(quarantined)\n\(quarantineReason ?? "")" }
-        return Data(text.utf8)
+        Data("simpul-receipt-v\(SimpulProtocol.version)\n\(node)\n\(seq)\n\(hash)\n\(issuedAt)".utf8)
+    }
+
+    /// What `quarantine_signature` covers: the receipt it belongs to and the quarantine lines.
+    public var quarantineMessage: Data {
+        Data("simpul-quarantine-v\(SimpulProtocol.version)\n\(node)\n\(seq)\n\(issuedAt)\n\(quarantined ?? 0)\n\(quarantineReason ?? "")".utf8)
     }
 
     public mutating func sign(with key: SigningKey) {
         aggregatorKey = key.publicKey.base64
         signature = key.sign(signedMessage)
+        quarantineSignature = quarantined == nil ? nil : key.sign(quarantineMessage)
     }
 
-    /// True when the signature is the named aggregator key's over this receipt.
+    /// True when the signature is the named aggregator key's over this receipt, and over its quarantine lines when
+    /// it carries them.
     public var isValidlySigned: Bool {
-        guard let key = try? PublicKey(base64: aggregatorKey) else { return false }
-        return key.isValid(signature: signature, for: signedMessage)
+        guard let key = try? PublicKey(base64: aggregatorKey), key.isValid(signature: signature, for: signedMessage) else { return false }
+        guard quarantined != nil || quarantineReason != nil else { return true }
+        return quarantineSignature.map { key.isValid(signature: $0, for: quarantineMessage) } ?? false
     }
 }
 

@@ -45,7 +45,11 @@ public struct SyncEngine: Sendable {
         var pushed = 0
         var batches = 0
         var bytesSent = 0
-        var lastReceipt: Receipt?
+        /// The newest word from the aggregator: a push's receipt or, after a resume, the head read's. The only
+        /// receipt ever saved at the end, so an older one never overwrites a newer one.
+        var latest: Receipt?
+        /// A push was acknowledged in this run.
+        var acknowledged = false
         var lastSaved = ContinuousClock.now
     }
 
@@ -60,7 +64,6 @@ public struct SyncEngine: Sendable {
         var planner: PushPlanner?
         var totals = RunTotals()
         var resentFrom: Int64?
-        var firstHead: Receipt?
         while true {
             let remote: HeadResponse
             let roundTrip: Double?
@@ -85,7 +88,7 @@ public struct SyncEngine: Sendable {
                 ])
             }
             try store.recordReceipt(remote.receipt, at: now(), synced: false)
-            firstHead = firstHead ?? remote.receipt
+            totals.latest = remote.receipt
             if planner == nil {
                 planner = PushPlanner(acked: remote.seq, tuning: tuning(limits: remote.limits), learned: link.recalled())
             } else {
@@ -110,11 +113,11 @@ public struct SyncEngine: Sendable {
         }
         let head = try store.head()
         // Entries were acknowledged, or there was nothing to push: either way this was a sync.
-        try store.recordReceipt(totals.lastReceipt ?? firstHead!, at: now(), synced: true)
+        if let latest = totals.latest { try store.recordReceipt(latest, at: now(), synced: true) }
         let acked = planner?.acked ?? 0
         let report = SyncReport(
             status: totals.pushed > 0 || totals.batches > 0 ? "pushed" : "nothing_to_push", pushed: totals.pushed, batches: totals.batches,
-            bytesSent: totals.bytesSent, headSeq: head.seq, ackedSeq: acked, resentFrom: resentFrom, receipt: totals.lastReceipt ?? firstHead)
+            bytesSent: totals.bytesSent, headSeq: head.seq, ackedSeq: acked, resentFrom: resentFrom, receipt: totals.latest)
         logger.log(level: totals.pushed > 0 || resentFrom != nil ? .info : .debug, "sync pushed", metadata: [
             "sync.status": "\(report.status)", "sync.pushed": "\(totals.pushed)", "sync.batches": "\(totals.batches)",
             "sync.acked": "\(acked)", "sync.backlog": "\(report.backlog)", "sync.bytes": "\(totals.bytesSent)",
@@ -123,10 +126,14 @@ public struct SyncEngine: Sendable {
         return report
     }
 
-    /// Keeps what was acknowledged, for `status`, when a run ends in failure.
+    /// Keeps the newest receipt, for `status`, when a run ends in failure; it counts as a sync only if something
+    /// was acknowledged.
     func saveProgress(_ totals: RunTotals) throws(NodeError) {
-        if let receipt = totals.lastReceipt { try store.recordReceipt(receipt, at: now(), synced: true) }
+        if let receipt = totals.latest { try store.recordReceipt(receipt, at: now(), synced: totals.acknowledged) }
     }
+
+    /// The longest the engine waits to send the next push while one is on its way.
+    static let maxPipelineWait = 10.0
 
     /// The planner's limits: the node's batch settings within the aggregator's.
     func tuning(limits: Limits) -> PushPlanner.Tuning {
@@ -162,10 +169,17 @@ public struct SyncEngine: Sendable {
                     }
                 }
                 guard !pending.isEmpty else { return }
-                // On a slow link the next push goes when this one should have left, before its answer can come.
-                if let sendAt, case let delay = sendAt - elapsed(), delay > 0 {
-                    try? await Task.sleep(for: .milliseconds(Int(delay * 1000) + 1))
-                    continue
+                // On a slow link the next push goes when this one should have left (at most `maxPipelineWait` from
+                // now), unless its answer comes first: a dead link is then noticed at once.
+                if let sendAt, case let delay = min(sendAt - elapsed(), Self.maxPipelineWait), delay > 0 {
+                    let until = ContinuousClock.now + .milliseconds(Int(delay * 1000) + 1)
+                    while ContinuousClock.now < until, !pending[0].answered.isSet {
+                        guard !Task.isCancelled else {
+                            throw NodeError(.incomplete, "the sync was stopped before it finished", hint: "sync again; nothing is lost")
+                        }
+                        try? await Task.sleep(for: .milliseconds(20))
+                    }
+                    if !pending[0].answered.isSet { continue }
                 }
                 let flight = pending.removeFirst()
                 let header = flight.batch.header
@@ -178,7 +192,7 @@ public struct SyncEngine: Sendable {
                                         hint: "sync again; if it repeats, report it to provincial IT")
                     case .restart(let after):
                         totals.bytesSent += await Self.drain(&pending)
-                        if after < (totals.lastReceipt?.seq ?? 0) {
+                        if after < (totals.latest?.seq ?? 0) {
                             logger.warning("aggregator head moved; resending from its head", metadata: ["sync.aggregator_head": "\(after)"])
                         }
                     case .proceed:
@@ -198,7 +212,8 @@ public struct SyncEngine: Sendable {
                     try store.recordReceipt(receipt, at: now(), synced: true)
                     totals.lastSaved = .now
                 }
-                totals.lastReceipt = receipt
+                totals.latest = receipt
+                totals.acknowledged = true
                 totals.pushed += receipt.stored
                 totals.batches += 1
                 if case .restart = planner.answered(.acknowledged(through: receipt.seq), at: elapsed()) {
@@ -245,12 +260,6 @@ public struct SyncEngine: Sendable {
         if pinned == nil { try store.pinAggregatorKey(receipt.aggregatorKey) }
     }
 
-    /// A push on its way, and its answer to come.
-    struct InFlightPush {
-        var batch: PreparedBatch
-        var response: Task<Result<TransportResponse, NodeError>, Never>
-        var cancellation: TransportCancellation
-    }
 
     func send(_ batch: PreparedBatch) -> InFlightPush {
         var headers = requestHeaders()
@@ -259,10 +268,12 @@ public struct SyncEngine: Sendable {
         let cancellation = TransportCancellation()
         let request = TransportRequest(method: "POST", url: nodePath + "/push", headers: headers, body: batch.body, cancellation: cancellation)
         let transport = transport
+        let answered = AnsweredFlag()
         let response = Task { () -> Result<TransportResponse, NodeError> in
+            defer { answered.set() }
             do throws(NodeError) { return .success(try await transport.send(request)) } catch { return .failure(error) }
         }
-        return InFlightPush(batch: batch, response: response, cancellation: cancellation)
+        return InFlightPush(batch: batch, response: response, cancellation: cancellation, answered: answered)
     }
 
     /// Ends pushes whose answers are no longer wanted: they are cancelled (on a slow link the push after one that

@@ -19,17 +19,16 @@ final class CurlHandlePool: Sendable {
 
     static let shared = CurlHandlePool()
 
-    /// An idle handle, reset to default options, or a new one; nil when libcurl cannot make one.
+    /// An idle handle (reset to default options when it was given back), or a new one; nil when libcurl cannot make one.
     func take() -> Handle? {
-        if let reused = idle.withLock({ $0.popLast() }) {
-            curl_easy_reset(reused.pointer)
-            return reused
-        }
+        if let reused = idle.withLock({ $0.popLast() }) { return reused }
         return curl_easy_init().map(Handle.init)
     }
 
-    /// Returns a handle for reuse (its connection stays open), or cleans it up when enough are idle.
+    /// Returns a handle for reuse (its connection stays open), or cleans it up when enough are idle. Reset first,
+    /// so no idle handle points at a transfer's buffers, which are freed once it returns.
     func give(back handle: Handle) {
+        curl_easy_reset(handle.pointer)
         let kept = idle.withLock { handles -> Bool in
             guard handles.count < capacity else { return false }
             handles.append(handle)
