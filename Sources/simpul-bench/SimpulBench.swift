@@ -31,9 +31,7 @@ struct Generate: ParsableCommand {
 /// Median of several timed runs, in seconds.
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
-func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-}
+func seconds(_ d: Duration) -> Double { d.inSeconds }
 
 func timed(_ body: () throws -> Void) rethrows -> Double {
     let start = ContinuousClock.now

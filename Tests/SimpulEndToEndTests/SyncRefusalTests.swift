@@ -104,4 +104,31 @@ struct SyncRefusalTests {
             #expect(try await cluster.runAdmin(["verify"]).status == 0)
         }
     }
+
+    @Test("a server at the aggregator's URL that answers 2 MB is not read: sync exits 3 saying so, events are kept")
+    func oversizedAnswerIsNotRead() async throws {
+        try await LiveCluster.run(serve: false) { cluster in
+            let node = try await cluster.makeNode(enrol: false)
+            try await node.record(3)
+            // Not an aggregator: whatever is asked, 2 MB of "x" with status 200.
+            let script = """
+                import http.server, socketserver
+                class H(http.server.BaseHTTPRequestHandler):
+                    def do_GET(self):
+                        self.send_response(200); self.send_header("Content-Length", str(2 << 20)); self.end_headers()
+                        self.wfile.write(b"x" * (2 << 20))
+                    def log_message(self, *a): pass
+                socketserver.TCPServer(("127.0.0.1", \(cluster.port)), H).serve_forever()
+                """
+            let server = try cluster.spawnTool("/usr/bin/env", ["python3", "-c", script])
+            defer { server.signal(SIGTERM) }
+            for _ in 0..<100 where LiveCluster.httpStatus(port: cluster.port, path: "/probe") == nil {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let sync = try await node.sync(within: .seconds(40))
+            #expect(sync.status == 3, "\(sync.result.summary)")
+            #expect(sync.result.stderr.contains("longer than"), "\(sync.result.stderr)")
+            #expect((try await node.status()["backlog"] as? NSNumber)?.intValue == 3)
+        }
+    }
 }

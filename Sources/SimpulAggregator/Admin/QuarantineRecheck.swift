@@ -25,17 +25,17 @@ public struct QuarantineRecheck: Sendable {
 
     public func run(now: Date) async throws -> Result {
         let held = try await storage.quarantined(node: nil)
-        var passing = [QuarantinedEntry]()
+        var found = [(entry: QuarantinedEntry, bytes: Data)]()
         for entry in held {
-            guard let stored = try await storage.entries(node: entry.node, after: entry.seq - 1, limit: 1).first, stored.seq == entry.seq,
-                  let content = try? LogEntry(seq: stored.seq, bytes: stored.bytes).decode()
+            guard let stored = try await storage.entries(node: entry.node, after: entry.seq - 1, limit: 1).first, stored.seq == entry.seq
             else { continue }
-            do throws(ValidationError) {
-                try rules.check(content.event)
-                passing.append(entry)
-            } catch {
-                continue
-            }
+            found.append((entry, stored.bytes))
+        }
+        // The same decoding and rules ingest applies.
+        let decoded = ParallelDecoder.decode(found.map(\.bytes), rules: rules)
+        let passing = zip(found, decoded).compactMap { item, result -> QuarantinedEntry? in
+            guard case .success = result.content, result.ruleViolation == nil else { return nil }
+            return item.entry
         }
         let released = try await storage.release(passing, at: RFC3339.format(now))
         return Result(released: released, held: held.count - released)

@@ -59,7 +59,7 @@ public final class AggregatorMetrics: Sendable {
             $0.duplicates += duplicates
             $0.quarantined += quarantined
             $0.bytes += bytes
-            $0.seconds += Double(seconds.components.seconds) + Double(seconds.components.attoseconds) / 1e18
+            $0.seconds += seconds.inSeconds
         }
     }
 

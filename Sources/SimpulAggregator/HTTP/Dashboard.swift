@@ -4,7 +4,7 @@ import SimpulCore
 /// The dashboard at `/`: which kecamatan are current, clock skew, forks, quarantined entries, and demand vs supply
 /// per service (quarantined entries left out).
 enum Dashboard {
-    static func render(storage: any AggregatorStorage, refusals: [String: AggregatorMetrics.Refusal] = [:], now: Date) async throws -> String {
+    static func render(storage: any AggregatorStorage, refusals: [String: AggregatorMetrics.Refusal], now: Date) async throws -> String {
         let nodes = try await storage.listNodes()
         let figures = try await storage.serviceFigures()
         let catalogue = ServiceCatalogue.shipped

@@ -19,14 +19,16 @@ public enum EventLimits {
     /// the input was not, and was repaired on the way in), no NUL, no C0 or C1 control characters, no DEL.
     public static func freeTextProblem(_ text: String) -> String? {
         for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0: return "must not contain NUL"
-            case 0x01...0x1F, 0x7F, 0x80...0x9F: return "must not contain control characters (U+\(hex(scalar.value)))"
-            case 0xFFFD: return "must be valid UTF-8 (it holds U+FFFD, the mark of bytes that were not)"
-            default: continue
-            }
+            if scalar.value == 0 { return "must not contain NUL" }
+            if isControl(scalar) { return "must not contain control characters (U+\(hex(scalar.value)))" }
+            if scalar.value == 0xFFFD { return "must be valid UTF-8 (it holds U+FFFD, the mark of bytes that were not)" }
         }
         return nil
+    }
+
+    /// A C0 or C1 control character, or DEL: never shown raw, never stored in free text.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
     static func hex(_ value: UInt32) -> String {

@@ -30,7 +30,7 @@ public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertib
         var out = ""
         for (index, scalar) in value.unicodeScalars.enumerated() {
             if index == 60 { return out + "..." }
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+            if EventLimits.isControl(scalar) {
                 out += "\\u{" + String(scalar.value, radix: 16) + "}"
             } else {
                 out.unicodeScalars.append(scalar)

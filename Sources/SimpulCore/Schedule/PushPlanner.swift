@@ -194,7 +194,7 @@ public struct PushPlanner: Sendable {
             acked = through
             retriedAfterGap = false
             progressSinceFailure = true
-            measure(flight, through: through, at: now)
+            measure(flight, at: now)
             if through == flight.through { return .proceed }
             // Acknowledged up to another seq than this batch's last: start over from there.
             return rewind(to: through)
@@ -224,9 +224,7 @@ public struct PushPlanner: Sendable {
         let up = max(now - upSince, 0)
         uptime = uptime.map { 0.5 * $0 + 0.5 * up } ?? up
         upSince = now
-        flights.removeAll()
-        exhausted = false
-        sendAfter = acked
+        _ = rewind(to: acked)
         // A lossy link loses less with smaller batches; they grow again as pushes get through.
         batchEntries = max(tuning.minEntries, batchEntries / 2)
         defer { progressSinceFailure = false }
@@ -238,12 +236,11 @@ public struct PushPlanner: Sendable {
     /// A new run of pushes after a resume: the head read says the aggregator holds up to `acked`.
     public mutating func resumed(acked head: Int64) {
         acked = head
-        sendAfter = head
-        exhausted = false
-        flights.removeAll()
         lastAnswerAt = nil
+        _ = rewind(to: head)
     }
 
+    /// Forgets the pushes in flight; the next batch follows `seq`.
     mutating func rewind(to seq: Int64) -> Step {
         flights.removeAll()
         exhausted = false
@@ -252,7 +249,7 @@ public struct PushPlanner: Sendable {
     }
 
     /// Learns the link from one answered push and sizes the next batch to take about `targetSeconds`.
-    mutating func measure(_ flight: Flight, through: Int64, at now: Double) {
+    mutating func measure(_ flight: Flight, at now: Double) {
         // A link that has stayed up longer than it used to is trusted with longer batches again.
         if let known = uptime, now - upSince > known { uptime = now - upSince }
         let entries = Double(flight.through - flight.from + 1)
@@ -264,10 +261,12 @@ public struct PushPlanner: Sendable {
         if flight.sentAt >= (lastAnswerAt ?? flight.sentAt) { busy -= roundTrip ?? 0 }
         busy = max(busy, 0.25 * (now - start), 0.001)
         let rate = Double(flight.bytes) / busy
-        throughput = throughput.map { 0.5 * $0 + 0.5 * rate } ?? rate
         let perEntry = max(Double(flight.bytes) / entries, 1)
-        bytesPerEntry = bytesPerEntry.map { 0.5 * $0 + 0.5 * perEntry } ?? perEntry
-        let target = (throughput ?? rate) * targetSeconds / (bytesPerEntry ?? perEntry)
+        let smoothedRate = throughput.map { 0.5 * $0 + 0.5 * rate } ?? rate
+        let smoothedPerEntry = bytesPerEntry.map { 0.5 * $0 + 0.5 * perEntry } ?? perEntry
+        throughput = smoothedRate
+        bytesPerEntry = smoothedPerEntry
+        let target = smoothedRate * targetSeconds / smoothedPerEntry
         let grown = min(target, Double(batchEntries) * 2)
         batchEntries = Int(min(max(grown, Double(tuning.minEntries)), Double(tuning.maxEntries)))
     }

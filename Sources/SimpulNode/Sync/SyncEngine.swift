@@ -57,10 +57,7 @@ public struct SyncEngine: Sendable {
     /// (the `PushPlanner` decides); the I/O is here, the decisions are the planner's.
     private func run(progress: (@Sendable (Int64, Int64) -> Void)?) async throws(NodeError) -> SyncReport {
         let started = ContinuousClock.now
-        let elapsed = { () -> Double in
-            let d = started.duration(to: .now)
-            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        }
+        let elapsed = { started.duration(to: .now).inSeconds }
         var planner: PushPlanner?
         var totals = RunTotals()
         var resentFrom: Int64?

@@ -41,10 +41,15 @@ public struct CurlTransport: SyncTransport {
         return try result.get()
     }
 
-    /// Collects the response body; handed to libcurl's write callback through an opaque pointer.
+    /// Collects the response body; handed to libcurl's write callback through an opaque pointer. An answer longer
+    /// than `maxResponseBytes` aborts the transfer: no aggregator answer (a receipt, a head, a problem) comes near it,
+    /// so a hostile or broken server cannot make the node hold an unbounded body.
     private final class Sink {
         var data = Data()
+        var overflowed = false
     }
+
+    static let maxResponseBytes = 1 << 20
 
     /// Feeds the request body to libcurl's read callback. There is no seek callback on purpose: when a reused
     /// connection dies under a push, libcurl would silently send the whole body again on a new connection (after a
@@ -87,13 +92,16 @@ public struct CurlTransport: SyncTransport {
         _ = simpul_curl_setopt_write_function(handle) { pointer, size, count, userdata in
             guard let pointer, let userdata else { return 0 }
             let sink = Unmanaged<Sink>.fromOpaque(userdata).takeUnretainedValue()
+            guard sink.data.count + size * count <= CurlTransport.maxResponseBytes else {
+                sink.overflowed = true
+                return 0
+            }
             sink.data.append(UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: size * count)
             return size * count
         }
         let body = request.body ?? Data()
         let source = Unmanaged.passRetained(Source(body))
         defer { source.release() }
-        // The request (and its cancellation, held by it) outlives the transfer: the callbacks' pointers stay valid.
         if request.method == "POST" {
             _ = simpul_curl_setopt_long(handle, CURLOPT_POST, 1)
             _ = simpul_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
@@ -119,7 +127,8 @@ public struct CurlTransport: SyncTransport {
             return 0
         }
         if let cancellation = request.cancellation {
-            // libcurl calls this at least once a second during the transfer; non-zero aborts it.
+            // libcurl calls this at least once a second during the transfer; non-zero aborts it. The request holds
+            // the cancellation for the whole transfer, so the unretained pointer stays valid.
             _ = simpul_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
             _ = simpul_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, Unmanaged.passUnretained(cancellation).toOpaque())
             _ = simpul_curl_setopt_xferinfo_function(handle) { userdata, _, _, _, _ in
@@ -130,6 +139,10 @@ public struct CurlTransport: SyncTransport {
         let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { buf in
             _ = simpul_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, buf.baseAddress)
             return curl_easy_perform(handle)
+        }
+        if sink.overflowed {
+            return .failure(NodeError(.serverError, "the answer from \(request.url) is longer than \(Self.maxResponseBytes) bytes; it was not read",
+                                      hint: "check that the aggregator URL points at a Simpul aggregator"))
         }
         if code == CURLE_ABORTED_BY_CALLBACK {
             return .failure(NodeError(.unreachable, "the request to \(request.url) was cancelled (its answer was no longer wanted)"))
