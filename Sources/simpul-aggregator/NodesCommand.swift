@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 import SimpulAggregator
+import SimpulCore
 
 struct NodesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "nodes", abstract: "Enrol, list and revoke nodes.", subcommands: [Add.self, List.self, Revoke.self])
+        commandName: "nodes", abstract: "Enrol, list, rekey and revoke nodes.", subcommands: [Add.self, List.self, Rekey.self, Revoke.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -52,6 +53,32 @@ struct NodesCommand: AsyncParsableCommand {
                 for n in nodes {
                     let state = n.state + (n.forkSeq.map { " (fork at seq \($0))" } ?? "")
                     Output.line("\(n.id)\t\(state)\t\(n.headSeq)\t\(n.lastSeenAt ?? "never")\t\(n.clockSkewSeconds.map { "\(Int($0))s" } ?? "-")\t\(n.quarantined)\t\(n.enrolledAt)")
+                }
+            }
+        }
+    }
+
+    struct Rekey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a rebuilt node its new key (from 'simpul init --recover'); the old key stays on record for the entries it signed.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The node id.") var nodeID: String
+        @Option(help: "The new public key, as 'simpul init --recover' printed it.") var publicKey: String
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func run() async throws {
+            try await Output.guarding {
+                let admin = try AggregatorAdmin(config: global.load())
+                let record = try admin.enrolment(nodeID: nodeID, publicKey: publicKey, now: Date())
+                guard let before = try await admin.storage.node(nodeID) else {
+                    throw AggregatorError("node \(nodeID) is not enrolled", hint: "see 'simpul-aggregator nodes list'", exitCode: 2)
+                }
+                try await admin.storage.rekey(node: nodeID, publicKey: record.publicKey, at: RFC3339.format(Date()))
+                if json {
+                    Output.json(["node_id": nodeID, "public_key": record.publicKey, "old_key_until_seq": String(before.headSeq)])
+                } else {
+                    Output.line("rekeyed \(nodeID): the old key stays on record for seq 1-\(before.headSeq); the node syncs with its new key now")
                 }
             }
         }

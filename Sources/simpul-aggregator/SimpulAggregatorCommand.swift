@@ -10,7 +10,8 @@ struct SimpulAggregatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simpul-aggregator",
         abstract: "The provincial aggregator: verifies and stores every kecamatan node's log exactly once.",
-        subcommands: [InitCommand.self, ServeCommand.self, NodesCommand.self, EventsCommand.self, VerifyCommand.self, QuarantineCommand.self])
+        subcommands: [InitCommand.self, ServeCommand.self, NodesCommand.self, EventsCommand.self, VerifyCommand.self, QuarantineCommand.self,
+                      CasesCommand.self])
 }
 
 struct GlobalOptions: ParsableArguments {

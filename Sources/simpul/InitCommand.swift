@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SimpulCore
 import SimpulNode
 
 struct InitCommand: AsyncParsableCommand {
@@ -8,7 +9,11 @@ struct InitCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "This office's kecamatan code, e.g. 35.07.01 (add -02 for a second node in one office).")
-    var nodeId: String
+    var nodeId: String?
+    @Option(help: "Set up a provider office's node instead: its provider code as events name it, e.g. DISDUKCAPIL.35.07.")
+    var provider: String?
+    @Flag(help: "Rebuild a node whose PC was lost: a new key pair for the same node id; the first sync pulls its log back from the province.")
+    var recover = false
     @Option(help: "The provincial aggregator's URL.")
     var aggregator: String
     @Option(help: "Where the database and keys live.")
@@ -25,18 +30,35 @@ struct InitCommand: AsyncParsableCommand {
     func run() async throws {
         try await Output.guarding {
             let path = NodeConfig.path(explicit: global.config)
-            var config = NodeConfig(nodeID: nodeId, aggregatorURL: aggregator, dataDir: absolute(dataDir))
+            let nodeID: String
+            switch (nodeId, provider) {
+            case (let id?, nil): nodeID = id
+            case (nil, let code?):
+                guard NodeID.isProviderCode(code) else {
+                    throw NodeError(.usage, "--provider '\(code)' is not a provider code", hint: "an upper-case code as referrals name it, e.g. DISDUKCAPIL.35.07")
+                }
+                nodeID = code
+            case (.some, .some): throw NodeError(.usage, "give --node-id or --provider, not both", hint: "a provider node's id is its provider code")
+            case (nil, nil): throw NodeError(.usage, "give --node-id (an office) or --provider (a provider office)")
+            }
+            var config = NodeConfig(nodeID: nodeID, aggregatorURL: aggregator, dataDir: absolute(dataDir))
             config.allowUnknownWilayah = allowUnknownWilayah
             config.daemon.runtimeDir = runtimeDir.map(absolute) ?? NodeConfig.defaultRuntimeDir(dataDir: config.dataDir)
-            let result = try NodeSetup.initialize(config: config, configPath: absolute(path), pseudonymKeySource: pseudonymKey)
+            let result = try NodeSetup.initialize(config: config, configPath: absolute(path), pseudonymKeySource: pseudonymKey, rebuild: recover)
             for warning in result.warnings { Output.note("simpul: warning: \(warning)") }
             if json {
                 Output.json(result)
             } else {
-                Output.line("Initialised node \(result.nodeID); config \(result.configPath), data \(result.dataDir).")
-                Output.line("Public key (enrol it on the aggregator):")
-                Output.line(result.publicKey)
-                Output.note("next: simpul-aggregator nodes add \(result.nodeID) --public-key \(result.publicKey)")
+                Output.line("Initialised \(result.role) node \(result.nodeID); config \(result.configPath), data \(result.dataDir).")
+                if recover {
+                    Output.line("New public key (provincial IT gives it to the node with 'nodes rekey'):")
+                    Output.line(result.publicKey)
+                    Output.note("next: simpul-aggregator nodes rekey \(result.nodeID) --public-key \(result.publicKey); then 'simpul sync now' pulls this node's log back")
+                } else {
+                    Output.line("Public key (enrol it on the aggregator):")
+                    Output.line(result.publicKey)
+                    Output.note("next: simpul-aggregator nodes add \(result.nodeID) --public-key \(result.publicKey)")
+                }
             }
         }
     }

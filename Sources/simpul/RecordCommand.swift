@@ -20,7 +20,9 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "counter, outreach, village_referral, online or phone.") var channel: String?
     @Option(help: "Officer id.") var officer: String?
     @Option(help: "Referral target, e.g. DISDUKCAPIL.35.07.") var provider: String?
-    @Option(help: "Reason code (rejections, cancellations, incomplete requests).") var reason: String?
+    @Option(help: "Reason code (rejections, cancellations, incomplete requests, a provider's declined response).") var reason: String?
+    @Option(help: "A provider's response outcome (provider.responded), e.g. completed, accepted or declined.") var outcome: String?
+    @Option(help: "On a provider node: the office whose case it is, when several offices referred the same case id.") var caseNode: String?
     @Option(help: "When it happened (RFC 3339 with offset; default now).") var occurredAt: String?
     @Option(help: "The event this one corrects (event.corrected).") var supersedes: String?
     @Option(help: "Citizen's NIK, pseudonymised before anything is stored. '-' reads it from standard input, which keeps it out of the process list and shell history.")
@@ -72,7 +74,7 @@ struct RecordCommand: AsyncParsableCommand {
         let fields: [(String, String?)] = [
             ("kind", kind), ("case", caseID), ("service", service), ("desa", desa), ("channel", channel),
             ("officer", officer), ("provider", provider), ("reason", reason), ("occurred_at", occurredAt),
-            ("supersedes", supersedes), ("nik", nik),
+            ("supersedes", supersedes), ("nik", nik), ("outcome", outcome), ("case_node", caseNode),
         ]
         for (key, value) in fields { if let value { object[key] = .string(value) } }
         if nik == "-" {

@@ -24,9 +24,15 @@ struct StatusCommand: AsyncParsableCommand {
             Output.line("node        \(report.nodeID)\(report.kecamatan.map { " (\($0))" } ?? "")")
             Output.line("public key  \(report.publicKey)")
             Output.line("aggregator  \(report.aggregator)")
+            Output.line("role        \(report.role)")
+            if report.rebuildPending {
+                Output.line("ACTION      rebuilding from the province: recording waits until 'simpul sync now' pulls this node's log back")
+            }
             Output.line("log head    seq \(report.headSeq)")
             Output.line("acked       seq \(report.ackedSeq) (backlog \(report.backlog))")
             Output.line("last sync   \(report.lastSyncAt ?? "never")")
+            Output.line("feed        cursor \(report.feedCursor), last moved \(report.feedMovedAt ?? "never"), last read \(report.feedPulledAt ?? "never")")
+            Output.line("rules       \(report.rulesVersion)")
             if let error = report.lastError {
                 Output.line("last error  \(error)")
                 if report.syncBlocked { Output.line("ACTION      sync is refused until a person acts; retrying will not help") }

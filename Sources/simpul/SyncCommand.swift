@@ -10,7 +10,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     struct Now: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Push everything now. Exit 0 only when the aggregator's receipt covers every local entry.",
+            abstract: "Push everything now, then pull the feed. Exit 0 only when the aggregator's receipt covers every local entry.",
             discussion: """
                 With the daemon running, asks it through its control socket; otherwise syncs in this process. \
                 After a transport error or a 5xx it exits non-zero within 30 s, unless --wait asks it to keep retrying.
@@ -43,6 +43,8 @@ struct SyncCommand: AsyncParsableCommand {
                         ? "nothing to push: the aggregator holds every entry (seq \(report.ackedSeq))"
                         : "pushed \(report.pushed) entries in \(report.batches) batches (\(report.bytesSent) bytes); aggregator holds seq \(report.ackedSeq)")
                     if let from = report.resentFrom { Output.note("note: the aggregator was behind; re-sent from seq \(from)") }
+                    if let adopted = report.adopted { Output.line("pulled \(adopted) of this node's own entries back from the province") }
+                    Output.line("feed: \(report.pulled) new event(s) from other nodes; cursor \(report.feedCursor ?? 0)")
                 }
                 if report.ackedSeq < report.headSeq {
                     throw NodeError(.incomplete, "the aggregator's receipt covers seq \(report.ackedSeq) of \(report.headSeq)",

@@ -13,6 +13,10 @@ public enum AggregatorServer {
         let storage = try SQLiteStorage(path: config.databasePath)
         let ingest = PushIngest(storage: storage, rules: try config.rules(), limits: config.limits,
                                 signingKey: try AggregatorAdmin.loadSigningKey(config))
+        let rules = try config.rulesDocument()
+        if try await storage.publishRules(rules, at: RFC3339.format(Date())) {
+            logger.info("rules published to every node's feed", metadata: ["rules.version": "\(rules.version)"])
+        }
         let app = AggregatorApp(ingest: ingest)
         guard let address = ListenAddress(config.listen) else {
             throw AggregatorError("listen '\(config.listen)' is not HOST:PORT", exitCode: 2)

@@ -70,14 +70,30 @@ public struct StoredLogVerifier: Sendable {
             return fail(verifier.expectedSeq, "the stored head (seq \(node.headSeq)) does not match the stored entries (end at seq \(verifier.expectedSeq - 1))")
         }
         guard let key = try? PublicKey(base64: node.publicKey) else { return fail(0, "the enrolled public key is unreadable") }
+        // After a rekey, each batch is checked with the key the node had when it was stored: a retired key signed
+        // the batches up to its `until_seq`, the current key the ones after the last retirement.
+        var retired = [(key: PublicKey, untilSeq: Int64)]()
+        for r in try await storage.retiredKeys(node: node.id) {
+            guard let old = try? PublicKey(base64: r.publicKey) else { return fail(0, "a retired public key of the node is unreadable") }
+            retired.append((old, r.untilSeq))
+        }
+        func signer(of batch: StoredBatch) -> (key: PublicKey, name: String) {
+            var lowest: Int64 = 0
+            for (index, r) in retired.enumerated() {
+                if batch.toSeq <= r.untilSeq && batch.fromSeq > lowest { return (r.key, "retired key \(index + 1)") }
+                lowest = max(lowest, r.untilSeq)
+            }
+            return (key, "the enrolled key")
+        }
         hashes[0] = ChainHash.genesis
         var covered: Int64 = 0
         for batch in try await storage.batches(node: node.id) where batch.toSeq <= node.headSeq {
             result.batches += 1
             let header = PushHeader(node: node.id, fromSeq: batch.fromSeq, toSeq: batch.toSeq, prevHash: batch.prevHash,
                                     lastHash: batch.lastHash, clock: "", signature: batch.signature)
-            guard key.isValid(signature: batch.signature, for: header.signedMessage) else {
-                return fail(batch.toSeq, "the node's signature over batch \(batch.fromSeq)-\(batch.toSeq) does not verify")
+            let signer = signer(of: batch)
+            guard signer.key.isValid(signature: batch.signature, for: header.signedMessage) else {
+                return fail(batch.toSeq, "the node's signature over batch \(batch.fromSeq)-\(batch.toSeq) does not verify with \(signer.name)")
             }
             guard hashes[batch.fromSeq - 1].map(Hex.encode) == batch.prevHash, hashes[batch.toSeq].map(Hex.encode) == batch.lastHash else {
                 return fail(batch.toSeq, "stored entries do not match the signed hashes of batch \(batch.fromSeq)-\(batch.toSeq)")

@@ -10,6 +10,8 @@ public struct AggregatorConfig: Sendable, Equatable {
     /// Enrol node ids that are not kecamatan codes of the shipped list (tests, pilots outside it).
     public var allowUnknownNodeIDs = false
     public var limits = Limits()
+    /// The sync interval the feed gives every node, in seconds (0: each node keeps its own).
+    public var nodeSyncIntervalSeconds = 0
 
     public init(dataDir: String) {
         self.dataDir = dataDir
@@ -26,6 +28,7 @@ public struct AggregatorConfig: Sendable, Equatable {
 
     static let knownKeys: Set<String> = [
         "version", "listen", "data_dir", "catalogue_file", "allow_unknown_wilayah", "allow_unknown_node_ids",
+        "node_sync_interval_seconds",
         "limits.max_body_bytes", "limits.max_decompressed_bytes", "limits.max_entries", "limits.max_entry_bytes",
     ]
 
@@ -52,6 +55,7 @@ public struct AggregatorConfig: Sendable, Equatable {
         config.catalogueFile = try s.string("catalogue_file", default: "")
         config.allowUnknownWilayah = try s.bool("allow_unknown_wilayah", default: false)
         config.allowUnknownNodeIDs = try s.bool("allow_unknown_node_ids", default: false)
+        config.nodeSyncIntervalSeconds = try s.int("node_sync_interval_seconds", default: 0, range: 0...604_800)
         config.limits.maxBodyBytes = try s.int("limits.max_body_bytes", default: config.limits.maxBodyBytes, range: SimpulProtocol.minBodyBytes...(1 << 30))
         config.limits.maxDecompressedBytes = try s.int(
             "limits.max_decompressed_bytes", default: config.limits.maxDecompressedBytes, range: SimpulProtocol.minBodyBytes...(1 << 30))
@@ -68,16 +72,24 @@ public struct AggregatorConfig: Sendable, Equatable {
 
     /// The catalogue and wilayah rules every ingested event is checked against.
     public func rules() throws(AggregatorError) -> EventRules {
-        var catalogue = ServiceCatalogue.shipped
-        if !catalogueFile.isEmpty {
-            guard let data = FileManager.default.contents(atPath: catalogueFile) else {
-                throw AggregatorError("cannot read catalogue_file \(catalogueFile)", hint: "fix catalogue_file or empty it for the built-in catalogue")
-            }
-            do { catalogue = try ServiceCatalogue(csv: String(decoding: data, as: UTF8.self), source: catalogueFile) } catch {
-                throw AggregatorError("catalogue_file \(catalogueFile) is invalid: \(error.reason)")
-            }
+        EventRules(catalogue: try catalogue().parsed, allowUnknownWilayah: allowUnknownWilayah)
+    }
+
+    /// The rules every node's feed carries: the same catalogue, wilayah setting and limits ingest uses.
+    public func rulesDocument() throws(AggregatorError) -> RulesDocument {
+        RulesDocument(catalogueCSV: try catalogue().csv, allowUnknownWilayah: allowUnknownWilayah, limits: limits,
+                      syncIntervalSeconds: nodeSyncIntervalSeconds > 0 ? nodeSyncIntervalSeconds : nil)
+    }
+
+    private func catalogue() throws(AggregatorError) -> (csv: String, parsed: ServiceCatalogue) {
+        guard !catalogueFile.isEmpty else { return (RulesDocument.shipped.catalogueCSV, .shipped) }
+        guard let data = FileManager.default.contents(atPath: catalogueFile) else {
+            throw AggregatorError("cannot read catalogue_file \(catalogueFile)", hint: "fix catalogue_file or empty it for the built-in catalogue")
         }
-        return EventRules(catalogue: catalogue, allowUnknownWilayah: allowUnknownWilayah)
+        let csv = String(decoding: data, as: UTF8.self)
+        do { return (csv, try ServiceCatalogue(csv: csv, source: catalogueFile)) } catch {
+            throw AggregatorError("catalogue_file \(catalogueFile) is invalid: \(error.reason)")
+        }
     }
 
     public func rendered() -> String {
@@ -95,6 +107,8 @@ public struct AggregatorConfig: Sendable, Equatable {
         allow_unknown_wilayah = \(allowUnknownWilayah)
         # Enrol node ids that are not kecamatan codes of the shipped Kemendagri list.
         allow_unknown_node_ids = \(allowUnknownNodeIDs)
+        # The sync interval (seconds) every node's feed sets; 0: each node keeps its own sync.interval.
+        node_sync_interval_seconds = \(nodeSyncIntervalSeconds)
 
         [limits]
         # One push: compressed body, decompressed body, entries, and one entry's bytes.

@@ -46,6 +46,7 @@ public struct AggregatorApp: Sendable {
         router.post("/v1/nodes/{node}/push") { request, context in
             try await push(request, node: context.parameters.require("node"), logger: context.logger)
         }
+        addFeedRoutes(to: router)
         return router
     }
 

@@ -162,7 +162,7 @@ public struct PushIngest: Sendable {
                 newEntries.append(StoredEntry(
                     node: pathNode, seq: item.seq, bytes: entries[Int(item.seq - header.fromSeq)], hash: item.hash,
                     eventID: event.id, kind: event.kind.rawValue, service: event.service, caseID: event.caseID,
-                    desa: event.desa, occurredAt: event.occurredAt))
+                    desa: event.desa, occurredAt: event.occurredAt, caseNode: event.caseNode, provider: event.provider))
             }
             let duplicates = computed.count - newEntries.count
             if newEntries.isEmpty {

@@ -92,9 +92,14 @@ public struct StoredEntry: Sendable, Equatable {
     public var caseID: String
     public var desa: String?
     public var occurredAt: String
+    /// The node whose case this is (a provider's event names the office's), and the referral target.
+    public var caseNode: String?
+    public var provider: String?
 
     public init(node: String, seq: Int64, bytes: Data, hash: Data, eventID: String, kind: String, service: String,
-                caseID: String, desa: String?, occurredAt: String) {
+                caseID: String, desa: String?, occurredAt: String, caseNode: String? = nil, provider: String? = nil) {
+        self.caseNode = caseNode
+        self.provider = provider
         self.node = node
         self.seq = seq
         self.bytes = bytes
@@ -202,8 +207,35 @@ public protocol AggregatorStorage: Sendable {
     func quarantined(node: String?) async throws -> [QuarantinedEntry]
     /// The held entry of `node` with the lowest seq (what a receipt names), read alone.
     func firstQuarantined(node: String) async throws -> QuarantinedEntry?
-    /// Releases held entries (they count from now on); returns how many were still held.
+    /// Releases held entries (they count from now on, and reach the feeds of their cases); returns how many were still held.
     func release(_ entries: [QuarantinedEntry], at time: String) async throws -> Int
+
+    // The feed, rekey and recover (docs/protocol.md).
+    /// Publishes rules to every node's feed unless the latest published rules have the same version; true if published.
+    func publishRules(_ rules: RulesDocument, at time: String) async throws -> Bool
+    /// A node's feed items after `cursor`: at most `maxItems`, and past the first, at most `maxBytes` of entries.
+    func feed(node: String, after cursor: Int64, maxItems: Int, maxBytes: Int) async throws -> (items: [FeedItem], more: Bool)
+    /// Replaces a node's key, keeping the old one on record as the signer of the batches up to the current head.
+    func rekey(node: String, publicKey: String, at time: String) async throws
+    func retiredKeys(node: String) async throws -> [RetiredKey]
+    /// Clears a node's fork once the node has adopted the stored log up to the head (`seq`, `hash`); false if the head
+    /// differs or there was no fork. The fork stays on record, marked resolved.
+    func resolveFork(node: String, seq: Int64, hash: Data, at time: String) async throws -> Bool
+    /// Every stored event not held in quarantine (of one case node's cases, or all), for the case fold.
+    func caseEvents(caseNode: String?) async throws -> [CaseEvent]
+}
+
+/// A key a node had before `nodes rekey`: it signed the node's batches up to `untilSeq`.
+public struct RetiredKey: Sendable, Equatable, Codable {
+    public var publicKey: String
+    public var untilSeq: Int64
+    public var replacedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case publicKey = "public_key"
+        case untilSeq = "until_seq"
+        case replacedAt = "replaced_at"
+    }
 }
 
 /// Demand and supply for one service: cases opened, referred, completed, rejected, and completion time.

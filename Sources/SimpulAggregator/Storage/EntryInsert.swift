@@ -9,8 +9,8 @@ import GRDBSQLite
 /// by SQLite (`SQLITE_TRANSIENT`), so nothing here outlives the call.
 struct EntryInsert {
     static let sql = """
-        INSERT INTO entries(node, seq, bytes, hash, event_id, kind, service, case_id, desa, occurred_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO entries(node, seq, bytes, hash, event_id, kind, service, case_id, desa, occurred_at, case_node, provider)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     /// What `step` reports: stored, or refused by a UNIQUE constraint (an event id stored before).
@@ -36,6 +36,8 @@ struct EntryInsert {
         bindText(s, 8, e.caseID)
         if let desa = e.desa { bindText(s, 9, desa) } else { sqlite3_bind_null(s, 9) }
         bindText(s, 10, e.occurredAt)
+        bindText(s, 11, e.caseNode ?? e.node)
+        if let provider = e.provider { bindText(s, 12, provider) } else { sqlite3_bind_null(s, 12) }
         let code = sqlite3_step(s)
         // GRDB turns on extended result codes: SQLITE_CONSTRAINT_UNIQUE arrives, its low byte is the primary code.
         switch code & 0xff {

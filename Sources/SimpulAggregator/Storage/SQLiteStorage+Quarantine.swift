@@ -36,6 +36,14 @@ extension SQLiteStorage {
                 guard db.changesCount > 0 else { continue }
                 released += 1
                 try db.execute(sql: "UPDATE nodes SET quarantined = MAX(0, quarantined - 1) WHERE id = ?", arguments: [entry.node])
+                // Released entries now reach the feeds of their cases, like any stored entry.
+                if let row = try Row.fetchOne(db, sql: "SELECT * FROM entries WHERE node = ? AND seq = ?", arguments: [entry.node, entry.seq]) {
+                    let stored = StoredEntry(
+                        node: row["node"], seq: row["seq"], bytes: row["bytes"], hash: row["hash"], eventID: row["event_id"], kind: row["kind"],
+                        service: row["service"], caseID: row["case_id"], desa: row["desa"], occurredAt: row["occurred_at"],
+                        caseNode: row["case_node"], provider: row["provider"])
+                    try Self.route([stored], skipping: [], at: time, in: db)
+                }
             }
             return released
         }

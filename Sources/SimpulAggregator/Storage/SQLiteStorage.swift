@@ -95,6 +95,7 @@ public final class SQLiteStorage: AggregatorStorage {
                 );
                 """)
         }
+        registerFeedMigration(&migrator)
         return migrator
     }()
 
@@ -182,6 +183,7 @@ public final class SQLiteStorage: AggregatorStorage {
                     sql: "INSERT INTO quarantine(node, seq, event_id, field, reason, quarantined_at) VALUES (?, ?, ?, ?, ?, ?)",
                     arguments: [q.node, q.seq, q.eventID, q.field, q.reason, q.quarantinedAt])
             }
+            try Self.route(commit.entries, skipping: Set(commit.quarantine.map(\.seq)), at: commit.batch.receivedAt, in: db)
             try db.execute(
                 sql: "UPDATE nodes SET head_seq = ?, head_hash = ?, last_seen_at = COALESCE(?, last_seen_at), "
                     + "clock_skew_seconds = COALESCE(?, clock_skew_seconds), quarantined = quarantined + ? WHERE id = ?",
@@ -239,7 +241,8 @@ public final class SQLiteStorage: AggregatorStorage {
                 db, sql: "SELECT * FROM entries WHERE node = ? AND seq > ? ORDER BY seq LIMIT ?", arguments: [node, seq, limit]
             ).map {
                 StoredEntry(node: $0["node"], seq: $0["seq"], bytes: $0["bytes"], hash: $0["hash"], eventID: $0["event_id"],
-                            kind: $0["kind"], service: $0["service"], caseID: $0["case_id"], desa: $0["desa"], occurredAt: $0["occurred_at"])
+                            kind: $0["kind"], service: $0["service"], caseID: $0["case_id"], desa: $0["desa"], occurredAt: $0["occurred_at"],
+                            caseNode: $0["case_node"], provider: $0["provider"])
             }
         }
     }

@@ -5,6 +5,9 @@ import Foundation
 public struct EventBuilder: Sendable {
     public var rules: EventRules
     public var pseudonymizer: Pseudonymizer?
+    /// Completes an input before it is built: a provider node fills its acknowledgements and responses from the
+    /// referral it received (service, provider, the office's node), and refuses a case it never received.
+    public var complete: (@Sendable (inout [String: JSONValue]) throws(ValidationError) -> Void)?
 
     public init(rules: EventRules, pseudonymizer: Pseudonymizer?) {
         self.rules = rules
@@ -16,7 +19,7 @@ public struct EventBuilder: Sendable {
     /// and the aggregator would then refuse this node's log at that entry for good.
     public static let inputFields: [String] = [
         "kind", "case", "service", "desa", "channel", "officer", "provider", "reason",
-        "occurred_at", "attrs", "supersedes", "nik",
+        "occurred_at", "attrs", "supersedes", "nik", "outcome", "case_node",
     ]
     private static let inputFieldSet = Set(inputFields)
 
@@ -34,7 +37,9 @@ public struct EventBuilder: Sendable {
         return try build(object: object, now: now)
     }
 
-    public func build(object: [String: JSONValue], now: Date) throws(ValidationError) -> Event {
+    public func build(object given: [String: JSONValue], now: Date) throws(ValidationError) -> Event {
+        var object = given
+        if let complete { try complete(&object) }
         if let unknown = object.keys.sorted().first(where: { !Self.inputFieldSet.contains($0) }) {
             throw ValidationError(
                 field: unknown, value: nil, reason: "is not a known field (known: \(Self.inputFields.joined(separator: ", ")))")
@@ -72,6 +77,10 @@ public struct EventBuilder: Sendable {
                 throw ValidationError(field: "attrs", value: value.displayText, reason: "must be a JSON object")
             }
             attrs = dict.isEmpty ? nil : dict
+        }
+        // `outcome` and `case_node` travel in attrs (the event's fields are fixed by the protocol).
+        for (field, attr) in [("outcome", Event.outcomeAttr), ("case_node", Event.caseNodeAttr)] {
+            if let value = try string(object, field) { attrs = (attrs ?? [:]).merging([attr: .string(value)]) { _, new in new } }
         }
         var event = Event(
             id: UUIDv7.make(millis: millis),

@@ -82,6 +82,7 @@ public struct EventRules: Sendable {
             throw ValidationError(field: "occurred_at", value: e.occurredAt, reason: "must not be before the year 2000")
         }
         if let attrs = e.attrs { try checkAttrs(attrs) }
+        try checkCaseAttrs(e)
         switch (e.kind, e.supersedes) {
         case (.eventCorrected, nil):
             throw ValidationError(field: "supersedes", value: nil, reason: "is required for event.corrected (the id of the event it corrects)")
@@ -159,6 +160,26 @@ public struct EventRules: Sendable {
             for (memberKey, member) in members { try refuseNIKShaped(key: memberKey, member, parent: path) }
         default:
             break
+        }
+    }
+
+    /// `attrs.outcome` (a provider's response) and `attrs.case_node` (the office whose case a provider's event is about).
+    private func checkCaseAttrs(_ e: Event) throws(ValidationError) {
+        if let value = e.attrs?[Event.outcomeAttr] {
+            guard e.kind == .providerResponded else {
+                throw ValidationError(field: "outcome", value: nil, reason: "is only recorded on provider.responded")
+            }
+            guard case .string(let code) = value, Self.isToken(code, extra: "._", upper: false, lower: true) else {
+                throw ValidationError(field: "outcome", value: value.displayText, reason: "must be a lower-case code such as completed, accepted or declined")
+            }
+            if code == "declined" && e.reason == nil {
+                throw ValidationError(field: "reason", value: nil, reason: "is required when the outcome is declined (a code such as out_of_scope)")
+            }
+        }
+        if let value = e.attrs?[Event.caseNodeAttr] {
+            guard case .string(let node) = value, (try? NodeID.validate(node, allowUnknown: true)) != nil else {
+                throw ValidationError(field: "case_node", value: value.displayText, reason: "must be the node id of the office whose case this is, e.g. 35.07.01")
+            }
         }
     }
 

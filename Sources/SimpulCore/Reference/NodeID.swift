@@ -1,7 +1,22 @@
-/// A node's identity: its kecamatan code, optionally `-NN` for a second node in one office (`35.07.01-02`).
+/// A node's identity: an office's kecamatan code, optionally `-NN` for a second node in one office (`35.07.01-02`),
+/// or a provider office's code as events name it in `provider` (`DISDUKCAPIL.35.07`).
 public enum NodeID {
-    /// Checks the form and, unless `allowUnknown`, that the kecamatan is in the shipped list.
+    /// True for a provider office's code: starts with an upper-case letter, then upper-case letters, digits, '.', '_', '-'.
+    public static func isProviderCode(_ id: String) -> Bool {
+        guard let first = id.utf8.first, first >= 65 && first <= 90, id.utf8.count <= EventLimits.identifierBytes else { return false }
+        return id.utf8.allSatisfy { c in (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || c == 46 || c == 95 || c == 45 }
+    }
+
+    /// Checks the form and, unless `allowUnknown`, that the kecamatan is in the shipped list. A provider code is
+    /// checked for its form only.
     public static func validate(_ id: String, wilayah: Wilayah = .shipped, allowUnknown: Bool = false) throws(ValidationError) {
+        if let first = id.utf8.first, first >= 65 && first <= 90 {
+            guard isProviderCode(id) else {
+                throw ValidationError(field: "node_id", value: id,
+                                      reason: "a provider code must be upper-case letters, digits, '.', '_' or '-' (e.g. DISDUKCAPIL.35.07)")
+            }
+            return
+        }
         var kecamatan = Substring(id)
         if let dash = id.firstIndex(of: "-") {
             kecamatan = id[..<dash]

@@ -32,7 +32,7 @@ public struct SyncSchedule: Sendable {
         case permanentFailure
     }
 
-    public let settings: Settings
+    public private(set) var settings: Settings
     public private(set) var nextDue: Duration
     public private(set) var isSyncing = false
     /// A trigger arrived during the current sync: run again right after it.
@@ -50,6 +50,14 @@ public struct SyncSchedule: Sendable {
     }
 
     public var isBackingOff: Bool { consecutiveFailures > 0 }
+
+    /// A new sync interval (the province's feed sets one): the next periodic sync is due no later than one new
+    /// interval from `now`.
+    public mutating func setInterval(_ interval: Duration, now: Duration) {
+        guard interval != settings.interval, interval > .zero else { return }
+        settings.interval = interval
+        if !isSyncing && !isBackingOff { nextDue = min(nextDue, now + interval) }
+    }
 
     /// New local events: sync within the debounce window, unless a backoff wait is running.
     public mutating func localChange(now: Duration) {

@@ -15,4 +15,6 @@ public enum ProblemType: String, Sendable, CaseIterable {
     case invalidEntry = "invalid-entry"
     case duplicateEvent = "duplicate-event"
     case busy
+    /// `POST /v1/nodes/{node}/recover` named another head than the stored one: pull the log again, then recover.
+    case recoverMismatch = "recover-mismatch"
 }

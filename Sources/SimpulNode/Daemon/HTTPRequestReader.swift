@@ -6,6 +6,8 @@ enum HTTPRequestReader {
     struct Request: Sendable {
         var method: String
         var path: String
+        /// What follows `?` in the target, undecoded ("" when none).
+        var query = ""
         var body: Data
     }
 
@@ -50,8 +52,9 @@ enum HTTPRequestReader {
             guard n > 0 else { return .failure(Failure(status: 400, detail: "the body is shorter than its Content-Length")) }
             body.append(contentsOf: chunk[0..<n])
         }
-        let path = String(parts[1].split(separator: "?", maxSplits: 1).first ?? "")
-        return .success(Request(method: String(parts[0]), path: path, body: body.prefix(length)))
+        let target = parts[1].split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let path = String(target.first ?? "")
+        return .success(Request(method: String(parts[0]), path: path, query: target.count > 1 ? String(target[1]) : "", body: body.prefix(length)))
     }
 
     static func response(status: Int, body: Data) -> Data {

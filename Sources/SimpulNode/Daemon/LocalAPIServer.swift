@@ -10,6 +10,7 @@ import SimpulCore
 /// - `POST /v1/events`: one event object, or `{"events": [...]}`; all or nothing. `201` with the ids, or a
 ///   `422` problem naming the item and field, exactly as `simpul record` validates.
 /// - `GET /v1/status`: what `simpul status --json` shows. `GET /healthz`.
+/// - `GET /v1/cases[?open=true][&overdue=true][&case=ID]`: what `simpul cases --json` shows.
 struct LocalAPIServer: Service, CustomStringConvertible {
     let listenFD: Int32
     let driver: SyncDriver
@@ -91,10 +92,31 @@ struct LocalAPIServer: Service, CustomStringConvertible {
             case .failure(let error):
                 return problem(error.code == .invalidEvent ? 422 : 500, error.code.description.replacingOccurrences(of: "_", with: "-"), error.message)
             }
-        case (_, "/v1/events"), (_, "/v1/status"), (_, "/healthz"):
+        case ("GET", "/v1/cases"):
+            var filter = CaseListing.Filter()
+            for pair in request.query.split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                let value = kv.count > 1 ? (kv[1].removingPercentEncoding ?? kv[1]) : ""
+                switch kv[0] {
+                case "open": filter.openOnly = value == "true" || value == "1"
+                case "overdue": filter.overdueOnly = value == "true" || value == "1"
+                case "case": filter.caseID = value
+                default: return problem(400, "malformed-request", "unknown query parameter '\(kv[0].prefix(40))'; known: open, overdue, case")
+                }
+            }
+            let listing = CaseListing(context: context)
+            let wanted = filter
+            let result = await SocketAcceptor.blocking { () -> Result<[CaseView], NodeError> in
+                Result { () throws(NodeError) in try listing.cases(wanted) }
+            }
+            switch result {
+            case .success(let cases): return (200, encode(cases))
+            case .failure(let error): return problem(500, "internal", error.message)
+            }
+        case (_, "/v1/events"), (_, "/v1/status"), (_, "/healthz"), (_, "/v1/cases"):
             return problem(405, "method-not-allowed", "\(request.method) is not allowed on \(request.path)")
         default:
-            return problem(404, "not-found", "no route \(request.method) \(request.path); routes: POST /v1/events, GET /v1/status, GET /healthz")
+            return problem(404, "not-found", "no route \(request.method) \(request.path); routes: POST /v1/events, GET /v1/status, GET /v1/cases, GET /healthz")
         }
     }
 

@@ -106,6 +106,12 @@ public actor SyncDriver {
         activeWaiters = []
         pendingWaiters.append(contentsOf: retrying)
         schedule.syncFinished(outcome, now: now)
+        // The province may set every node's sync interval through its feed.
+        if outcome == .success, let seconds = (try? engine.store.feedState())?.rules?.syncIntervalSeconds, seconds > 0,
+           schedule.settings.interval != .seconds(seconds) {
+            logger.notice("sync interval set by the province's rules", metadata: ["sync.interval_seconds": "\(seconds)"])
+            schedule.setInterval(.seconds(seconds), now: now)
+        }
         if let earliest = retrying.compactMap(\.deadline).min() {
             schedule.due(by: earliest - started)
         }

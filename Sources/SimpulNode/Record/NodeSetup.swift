@@ -10,9 +10,13 @@ public enum NodeSetup {
         public var configPath: String
         public var dataDir: String
         public var warnings: [String]
+        /// `office` or `provider`.
+        public var role: String
+        /// Set up by `init --recover`: recording waits for the first sync to pull the log back.
+        public var rebuild: Bool
 
         enum CodingKeys: String, CodingKey {
-            case warnings
+            case warnings, role, rebuild
             case nodeID = "node_id"
             case publicKey = "public_key"
             case configPath = "config"
@@ -20,7 +24,7 @@ public enum NodeSetup {
         }
     }
 
-    public static func initialize(config: NodeConfig, configPath: String, pseudonymKeySource: String?) throws(NodeError) -> Result {
+    public static func initialize(config: NodeConfig, configPath: String, pseudonymKeySource: String?, rebuild: Bool = false) throws(NodeError) -> Result {
         do { try config.validate(source: "init") } catch {
             throw NodeError(.usage, "cannot initialise: \(error)")
         }
@@ -60,12 +64,14 @@ public enum NodeSetup {
         }
         let store = try NodeStore(path: config.databasePath, create: true)
         try store.setNodeID(config.nodeID)
+        if rebuild { try store.setRebuildPending(true) }
         do {
             try Data(config.rendered().utf8).write(to: URL(fileURLWithPath: configPath), options: .atomic)
         } catch {
             throw NodeError(.storage, "cannot write the config \(configPath): \(error.localizedDescription)")
         }
         return Result(nodeID: config.nodeID, publicKey: key.publicKey.base64, configPath: configPath,
-                      dataDir: config.dataDir, warnings: warnings)
+                      dataDir: config.dataDir, warnings: warnings, role: NodeID.isProviderCode(config.nodeID) ? "provider" : "office",
+                      rebuild: rebuild)
     }
 }

@@ -22,6 +22,16 @@ public struct NodeStatusReport: Sendable, Codable {
     public var daemon: String
     public var receipt: Receipt?
     public var dataDir: String
+    /// `office` or `provider` (a node whose id is a provider code).
+    public var role: String
+    /// The province's feed: the cursor this node has applied up to, when it last moved and was last read, and the
+    /// version of the rules new events are checked against.
+    public var feedCursor: Int64
+    public var feedMovedAt: String?
+    public var feedPulledAt: String?
+    public var rulesVersion: String
+    /// Set by `init --recover` until the first sync pulls the node's log back.
+    public var rebuildPending: Bool
 
     enum CodingKeys: String, CodingKey {
         case kecamatan, aggregator, backlog, daemon, receipt
@@ -36,6 +46,12 @@ public struct NodeStatusReport: Sendable, Codable {
         case quarantineReason = "quarantine_reason"
         case quarantined
         case dataDir = "data_dir"
+        case role
+        case feedCursor = "feed_cursor"
+        case feedMovedAt = "feed_moved_at"
+        case feedPulledAt = "feed_pulled_at"
+        case rulesVersion = "rules_version"
+        case rebuildPending = "rebuild_pending"
     }
 
     /// Every key is always present (`null` when unknown): scripts rely on the field list.
@@ -57,6 +73,12 @@ public struct NodeStatusReport: Sendable, Codable {
         try c.encode(daemon, forKey: .daemon)
         try c.encode(receipt, forKey: .receipt)
         try c.encode(dataDir, forKey: .dataDir)
+        try c.encode(role, forKey: .role)
+        try c.encode(feedCursor, forKey: .feedCursor)
+        try c.encode(feedMovedAt, forKey: .feedMovedAt)
+        try c.encode(feedPulledAt, forKey: .feedPulledAt)
+        try c.encode(rulesVersion, forKey: .rulesVersion)
+        try c.encode(rebuildPending, forKey: .rebuildPending)
     }
 
     public static func read(_ context: NodeContext, daemonRunning: Bool) throws(NodeError) -> NodeStatusReport {
@@ -66,11 +88,14 @@ public struct NodeStatusReport: Sendable, Codable {
         let publicKey = (try? SecretFile.read(config.publicKeyPath, what: "public key"))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let kecamatan = Wilayah.shipped.kecamatan[NodeID.kecamatan(of: config.nodeID)]
+        let feed = try context.store.feedState()
         return NodeStatusReport(
             nodeID: config.nodeID, kecamatan: kecamatan.map { "\($0.name), \($0.kabkota), \($0.provinsi)" },
             publicKey: publicKey, aggregator: config.aggregatorURL, headSeq: head.seq, ackedSeq: sync.ackedSeq,
             backlog: max(0, head.seq - sync.ackedSeq), lastSyncAt: sync.lastSyncAt, lastError: sync.lastError,
             syncBlocked: sync.isBlocked, lastErrorHint: sync.lastErrorHint, quarantined: sync.receipt?.quarantined ?? 0,
-            quarantineReason: sync.receipt?.quarantineReason, daemon: daemonRunning ? "running" : "stopped", receipt: sync.receipt, dataDir: config.dataDir)
+            quarantineReason: sync.receipt?.quarantineReason, daemon: daemonRunning ? "running" : "stopped", receipt: sync.receipt, dataDir: config.dataDir,
+            role: NodeID.isProviderCode(config.nodeID) ? "provider" : "office", feedCursor: feed.cursor, feedMovedAt: feed.movedAt,
+            feedPulledAt: feed.pulledAt, rulesVersion: try context.rules().version, rebuildPending: try context.store.rebuildPending())
     }
 }

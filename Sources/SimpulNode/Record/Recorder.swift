@@ -6,16 +6,36 @@ import SimpulCore
 /// Never touches the network. When `record` returns, the events are on disk.
 public struct Recorder: Sendable {
     public let context: NodeContext
-    public let builder: EventBuilder
+    let pseudonymizer: Pseudonymizer?
 
     public init(context: NodeContext) throws(NodeError) {
         self.context = context
-        let keys = try NodeKeys.loadPseudonymizer(path: context.config.resolvedPseudonymKeyFile)
-        builder = EventBuilder(rules: try context.rules(), pseudonymizer: keys)
+        pseudonymizer = try NodeKeys.loadPseudonymizer(path: context.config.resolvedPseudonymKeyFile)
+    }
+
+    /// The builder for the rules in force now (the feed may have brought new ones since the daemon started).
+    public var builder: EventBuilder {
+        get throws(NodeError) { try current().builder }
+    }
+
+    /// The builder and the version of the rules it checks against (each entry names it). Refuses while a rebuilt
+    /// node waits for its log to come back: a record then would fork the log.
+    func current() throws(NodeError) -> (builder: EventBuilder, version: String) {
+        if try context.store.rebuildPending() {
+            throw NodeError(.notInitialized, "node \(context.config.nodeID) is being rebuilt from the province: its log has not been pulled back yet; nothing was stored",
+                            hint: "provincial IT runs 'simpul-aggregator nodes rekey' with this node's new key, then run 'simpul sync now'; recording continues after it")
+        }
+        let rules = try context.rules()
+        var builder = EventBuilder(rules: rules.rules, pseudonymizer: pseudonymizer)
+        if NodeID.isProviderCode(context.config.nodeID) {
+            builder.complete = ProviderCompletion(store: context.store, provider: context.config.nodeID).complete
+        }
+        return (builder, rules.version)
     }
 
     /// Records events given as JSON objects (CLI flags, the local API). All or nothing.
     public func record(objects: [[String: JSONValue]], now: Date = Date()) throws(NodeError) -> [AppendedEntry] {
+        let (builder, rulesVersion) = try current()
         var prepared = [PreparedEvent]()
         prepared.reserveCapacity(objects.count)
         for (index, object) in objects.enumerated() {
@@ -25,7 +45,7 @@ public struct Recorder: Sendable {
             }
             prepared.append(try PreparedEvent(event))
         }
-        return try context.store.append(prepared, node: context.config.nodeID)
+        return try context.store.append(prepared, node: context.config.nodeID, rules: rulesVersion)
     }
 
     /// `record(objects:)` on a dispatch thread, for the daemon: SQLite may wait up to its busy timeout for the
@@ -41,6 +61,7 @@ public struct Recorder: Sendable {
     /// Records newline-delimited JSON events (blank lines skipped). One invalid line: nothing is stored,
     /// and the error names the line and the field. `progress(done, total)` is called while validating.
     public func importNDJSON(_ data: Data, now: Date = Date(), progress: ((Int, Int) -> Void)? = nil) throws(NodeError) -> [AppendedEntry] {
+        let (builder, rulesVersion) = try current()
         let lines = Lines.split(data)
         var prepared = [PreparedEvent]()
         prepared.reserveCapacity(lines.count)
@@ -57,7 +78,7 @@ public struct Recorder: Sendable {
         guard !prepared.isEmpty else {
             throw NodeError(.invalidEvent, "the input holds no events", hint: "give one JSON event per line")
         }
-        return try context.store.append(prepared, node: context.config.nodeID)
+        return try context.store.append(prepared, node: context.config.nodeID, rules: rulesVersion)
     }
 
     static func refusal(_ error: ValidationError) -> NodeError {

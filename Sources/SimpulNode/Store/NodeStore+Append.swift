@@ -19,7 +19,7 @@ public struct PreparedEvent: Sendable {
         }
     }
 
-    /// The most an entry adds around its event: the `hlc`, `node` and `seq` members and the braces.
+    /// The most an entry adds around its event: the `hlc`, `node`, `rules` and `seq` members and the braces.
     static let entryEnvelopeBytes = 192
 }
 
@@ -40,18 +40,21 @@ extension NodeStore {
     ///
     /// `wallMillis` is read once per entry, inside the write lock, and fed through the hybrid logical clock
     /// restored from the newest entry, so stamps stay monotonic even when the PC's clock jumps back.
-    public func append(_ events: [PreparedEvent], node: String,
+    /// `rules` is the version of the rules the events were checked against; each entry names it. The clock also stays
+    /// above every event received through the feed, so a reply is always ordered after what it answers.
+    public func append(_ events: [PreparedEvent], node: String, rules: String? = nil,
                        wallMillis: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) })
         throws(NodeError) -> [AppendedEntry]
     {
         do {
             return try pool.write { db in
                 var head = try Self.head(db)
-                var clock = HybridLogicalClock(last: head.hlc)
+                let received = try Int64.fetchOne(db, sql: "SELECT max_hlc FROM feed_state WHERE id = 1") ?? 0
+                var clock = HybridLogicalClock(last: max(head.hlc, HLCTimestamp(packed: received)))
                 let insertLog = try db.cachedStatement(sql: "INSERT INTO log(seq, hlc, bytes, hash) VALUES (?, ?, ?, ?)")
                 let insertEvent = try db.cachedStatement(sql: """
-                    INSERT INTO events(id, seq, kind, case_id, service, desa, occurred_at, subject)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO events(id, seq, kind, case_id, service, desa, occurred_at, subject, case_node, provider)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 var out = [AppendedEntry]()
                 out.reserveCapacity(events.count)
@@ -59,11 +62,12 @@ extension NodeStore {
                     let e = prepared.event
                     let seq = head.seq + 1
                     let stamp = clock.tick(wallMillis: wallMillis())
-                    let bytes = LogEntry.encode(seq: seq, node: node, hlc: stamp, eventJSON: prepared.json)
+                    let bytes = LogEntry.encode(seq: seq, node: node, hlc: stamp, eventJSON: prepared.json, rules: rules)
                     let hash = ChainHash.next(previous: head.hash, entry: bytes)
                     insertLog.setUncheckedArguments([seq, stamp.packed, bytes, hash])
                     try insertLog.execute()
-                    insertEvent.setUncheckedArguments([e.id, seq, e.kind.rawValue, e.caseID, e.service, e.desa, e.occurredAt, e.subject])
+                    insertEvent.setUncheckedArguments([e.id, seq, e.kind.rawValue, e.caseID, e.service, e.desa, e.occurredAt, e.subject,
+                                                       e.caseNode, e.provider])
                     do {
                         try insertEvent.execute()
                     } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {

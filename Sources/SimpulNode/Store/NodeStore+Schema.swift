@@ -46,6 +46,50 @@ extension NodeStore {
                 ALTER TABLE sync_state ADD COLUMN last_error_hint TEXT;
                 """)
         }
+        migrator.registerMigration("v3-feed") { db in
+            try db.execute(sql: """
+                -- The office a provider's own events are about, and the referral target.
+                ALTER TABLE events ADD COLUMN case_node TEXT;
+                ALTER TABLE events ADD COLUMN provider TEXT;
+                -- The province's feed: where this node has read up to, and the latest rules it received.
+                CREATE TABLE feed_state (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    cursor INTEGER NOT NULL DEFAULT 0,
+                    moved_at TEXT,
+                    pulled_at TEXT,
+                    rules TEXT,
+                    rules_version TEXT,
+                    max_hlc INTEGER NOT NULL DEFAULT 0
+                );
+                INSERT INTO feed_state(id) VALUES (1);
+                -- Other nodes' events on the cases this node takes part in, verbatim; (origin, seq) once.
+                CREATE TABLE feed_events (
+                    origin_node TEXT NOT NULL,
+                    origin_seq INTEGER NOT NULL,
+                    event_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    case_node TEXT NOT NULL,
+                    case_id TEXT NOT NULL,
+                    service TEXT NOT NULL,
+                    provider TEXT,
+                    hlc INTEGER NOT NULL,
+                    bytes BLOB NOT NULL,
+                    cursor INTEGER NOT NULL,
+                    PRIMARY KEY (origin_node, origin_seq)
+                );
+                CREATE INDEX feed_events_case ON feed_events(case_id, case_node);
+                -- Local entries a recover replaced by the province's (a fork): kept as evidence, never sent.
+                CREATE TABLE fork_evidence (
+                    seq INTEGER NOT NULL,
+                    hlc INTEGER NOT NULL,
+                    bytes BLOB NOT NULL,
+                    hash BLOB NOT NULL,
+                    event_id TEXT NOT NULL,
+                    reappended_seq INTEGER,
+                    recovered_at TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }()
 }

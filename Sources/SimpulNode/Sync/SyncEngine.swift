@@ -2,9 +2,10 @@ import Foundation
 import Logging
 import SimpulCore
 
-/// Pushes the node's log to the aggregator: asks for the head, sends what follows in bounded, gzipped,
-/// signed batches, and records each receipt. The aggregator's head is the truth: when it is behind
-/// (restored from a backup) the engine re-sends from there by itself.
+/// Syncs the node with the aggregator: asks for the head, sends what follows in bounded, gzipped, signed batches,
+/// records each receipt, then pulls the node's feed. The aggregator's head is the truth: when it is behind
+/// (restored from a backup) the engine re-sends from there by itself; when it is ahead with this log's own
+/// entries (a rebuilt node), the engine pulls them back.
 public struct SyncEngine: Sendable {
     public let context: NodeContext
     public let signingKey: SigningKey
@@ -51,6 +52,8 @@ public struct SyncEngine: Sendable {
         /// A push was acknowledged in this run.
         var acknowledged = false
         var lastSaved = ContinuousClock.now
+        /// Own entries pulled back from the province.
+        var adopted = 0
     }
 
     /// Reads the head, pushes everything after it, and resumes at once after a link failure that followed progress
@@ -75,8 +78,13 @@ public struct SyncEngine: Sendable {
                 throw error
             }
             try checkAggregatorKey(remote.receipt)
+            totals.adopted += try await adoptFromProvince(remoteHead: remote.seq)
             let local = try store.head()
             try checkLinks(remote: remote, localHead: local.seq)
+            if try store.rebuildPending() {
+                try store.setRebuildPending(false)
+                logger.notice("rebuilt from the province; recording continues", metadata: ["sync.head": "\(local.seq)"])
+            }
             let state = try store.syncState()
             if remote.seq < state.ackedSeq {
                 resentFrom = remote.seq + 1
@@ -112,9 +120,14 @@ public struct SyncEngine: Sendable {
         // Entries were acknowledged, or there was nothing to push: either way this was a sync.
         if let latest = totals.latest { try store.recordReceipt(latest, at: now(), synced: true) }
         let acked = planner?.acked ?? 0
-        let report = SyncReport(
+        // Push, then pull: what other nodes recorded on this node's cases, and the province's rules.
+        let pulled = try await pullFeed()
+        var report = SyncReport(
             status: totals.pushed > 0 || totals.batches > 0 ? "pushed" : "nothing_to_push", pushed: totals.pushed, batches: totals.batches,
             bytesSent: totals.bytesSent, headSeq: head.seq, ackedSeq: acked, resentFrom: resentFrom, receipt: totals.latest)
+        report.pulled = pulled.entries
+        report.feedCursor = pulled.cursor
+        report.adopted = totals.adopted > 0 ? totals.adopted : nil
         logger.log(level: totals.pushed > 0 || resentFrom != nil ? .info : .debug, "sync pushed", metadata: [
             "sync.status": "\(report.status)", "sync.pushed": "\(totals.pushed)", "sync.batches": "\(totals.batches)",
             "sync.acked": "\(acked)", "sync.backlog": "\(report.backlog)", "sync.bytes": "\(totals.bytesSent)",
@@ -239,7 +252,7 @@ public struct SyncEngine: Sendable {
                 .fork,
                 "the aggregator holds seq \(receipt.seq) of node \(config.nodeID) with a different entry than this node's log "
                     + "(or beyond it): the log is forked. Every local event is kept.",
-                hint: "stop recording on this node and follow docs/operations.md, 'A forked log'")
+                hint: "run 'simpul recover': it takes the province's log as the truth and appends this node's other events after it (docs/operations.md, 'A forked log')")
         }
     }
 
@@ -340,14 +353,14 @@ public struct SyncEngine: Sendable {
                 .fork,
                 "the aggregator holds seq 1-\(remote.seq) of node \(config.nodeID), but this node's log ends at seq \(localHead): "
                     + "this node was restored from an older backup.\(since) Nothing was sent and nothing local was changed.",
-                hint: "stop recording on this node until it is resolved; see docs/operations.md, 'A node restored from an old backup'")
+                hint: "run 'simpul recover': it pulls the province's entries and appends this node's newer events after them (docs/operations.md, 'A node restored from an old backup')")
         }
         if remote.seq > 0, let localHash = try store.hash(at: remote.seq), Hex.encode(localHash) != remote.hash {
             throw NodeError(
                 .fork,
                 "this node's entry at seq \(remote.seq) differs from the one the aggregator holds: the log is forked "
                     + "(a node restored from a backup that then recorded new events). Every local event is kept; nothing was sent.",
-                hint: "stop recording on this node and follow docs/operations.md, 'A forked log'")
+                hint: "run 'simpul recover': it takes the province's log as the truth and appends this node's other events after it (docs/operations.md, 'A forked log')")
         }
     }
 
@@ -380,7 +393,7 @@ public struct SyncEngine: Sendable {
         switch problem.flatMap({ ProblemType(rawValue: $0.type) }) {
         case .fork:
             throw NodeError(.fork, "\(what): refused as a fork: \(detail)",
-                            hint: "every local event is kept. Stop recording on this node and follow docs/operations.md, 'A forked log'")
+                            hint: "every local event is kept. Run 'simpul recover' (docs/operations.md, 'A forked log')")
         case .busy:
             throw NodeError(.serverError, "\(what): \(detail)", hint: "the aggregator was busy with another push of this node; sync again")
         case .nodeRevoked:

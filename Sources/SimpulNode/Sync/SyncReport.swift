@@ -17,6 +17,11 @@ public struct SyncReport: Sendable, Codable, Equatable {
     public var hint: String?
     /// The `NodeError` code when `failed`.
     public var errorCode: String?
+    /// Feed entries applied by this sync (other nodes' events on this node's cases), and the cursor after it.
+    public var pulled: Int = 0
+    public var feedCursor: Int64?
+    /// This node's own entries pulled back from the province (a rebuilt node).
+    public var adopted: Int?
 
     enum CodingKeys: String, CodingKey {
         case status, pushed, batches, backlog, receipt, error, hint
@@ -25,6 +30,9 @@ public struct SyncReport: Sendable, Codable, Equatable {
         case ackedSeq = "acked_seq"
         case resentFrom = "resent_from"
         case errorCode = "error_code"
+        case pulled
+        case feedCursor = "feed_cursor"
+        case adopted
     }
 
     public init(status: String, pushed: Int = 0, batches: Int = 0, bytesSent: Int = 0, headSeq: Int64 = 0, ackedSeq: Int64 = 0,

@@ -161,7 +161,11 @@ public struct CurlTransport: SyncTransport {
         _ = simpul_curl_getinfo_offset(handle, CURLINFO_PRETRANSFER_TIME_T, &pretransfer)
         _ = simpul_curl_getinfo_offset(handle, CURLINFO_STARTTRANSFER_TIME_T, &firstByte)
         let wait = firstByte > pretransfer ? Double(firstByte - pretransfer) / 1e6 : nil
-        return .success(TransportResponse(status: status, body: sink.data, bytesSent: body.count, secondsToFirstByte: wait))
+        var header: UnsafeMutablePointer<curl_header>?
+        let signature = curl_easy_header(handle, "Simpul-Signature", 0, UInt32(CURLH_HEADER), -1, &header) == CURLHE_OK
+            ? header.flatMap { $0.pointee.value.map { String(cString: $0) } } : nil
+        return .success(TransportResponse(status: status, body: sink.data, bytesSent: body.count, secondsToFirstByte: wait,
+                                          signature: signature))
     }
 
     static func hint(for code: CURLcode) -> String {

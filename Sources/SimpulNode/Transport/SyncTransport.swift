@@ -26,8 +26,11 @@ public struct TransportResponse: Sendable {
     public var bytesSent: Int
     /// Seconds from the start of the request (connection ready) to the first byte of the answer, when known.
     public var secondsToFirstByte: Double?
+    /// The answer's `Simpul-Signature` header (the aggregator's signature over a feed or log page), when present.
+    public var signature: String?
 
-    public init(status: Int, body: Data, bytesSent: Int, secondsToFirstByte: Double? = nil) {
+    public init(status: Int, body: Data, bytesSent: Int, secondsToFirstByte: Double? = nil, signature: String? = nil) {
+        self.signature = signature
         self.status = status
         self.body = body
         self.bytesSent = bytesSent

@@ -388,12 +388,14 @@ final class LiveCluster {
     // MARK: nodes
 
     /// `simpul init` for a node in its own directory, enrolled unless told otherwise.
-    func makeNode(_ id: String = "35.07.01", enrol: Bool = true) async throws -> LiveNode {
+    /// `provider` sets up a provider office's node (`init --provider CODE`); `recover` a rebuilt one (`init --recover`).
+    func makeNode(_ id: String = "35.07.01", enrol: Bool = true, provider: Bool = false, recover: Bool = false) async throws -> LiveNode {
         let nodeDir = dir + "/node-\(id)-\(UUID().uuidString.prefix(4))"
         try FileManager.default.createDirectory(atPath: nodeDir, withIntermediateDirectories: true)
         let config = nodeDir + "/node.toml"
+        let identity = provider ? ["--provider", id] : ["--node-id", id]
         let result = try await spawn(
-            "simpul", ["init", "--node-id", id, "--aggregator", url, "--data-dir", nodeDir, "--config", config, "--json"],
+            "simpul", ["init"] + identity + (recover ? ["--recover"] : []) + ["--aggregator", url, "--data-dir", nodeDir, "--config", config, "--json"],
             in: nodeDir
         ).finish()
         guard result.status == 0,

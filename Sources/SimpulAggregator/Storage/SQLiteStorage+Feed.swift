@@ -1,0 +1,189 @@
+import Foundation
+import GRDB
+import SimpulCore
+
+/// The feed on SQLite: routes each stored entry to every node taking part in its case, keeps published rules, and
+/// reads a node's feed by cursor. Routing runs inside the ingest transaction, so an entry and its feed rows are
+/// stored together or not at all.
+extension SQLiteStorage {
+    static func registerFeedMigration(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v3-feed") { db in
+            try db.execute(sql: """
+                -- The node whose case an entry is about (the recording node, or the office a provider's event names),
+                -- and the referral target: what routing and the case fold read.
+                ALTER TABLE entries ADD COLUMN case_node TEXT;
+                ALTER TABLE entries ADD COLUMN provider TEXT;
+                UPDATE entries SET case_node = node;
+                CREATE INDEX entries_case ON entries(case_node, case_id);
+                -- Which providers each office's case was referred to: they receive every event of it.
+                CREATE TABLE case_routes (
+                    office TEXT NOT NULL,
+                    case_id TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    PRIMARY KEY (office, case_id, provider)
+                ) WITHOUT ROWID;
+                -- Each node's feed: rules (node '*', for every node) and other nodes' entries, in one cursor sequence.
+                CREATE TABLE feed (
+                    cursor INTEGER PRIMARY KEY AUTOINCREMENT,
+                    node TEXT NOT NULL,
+                    origin_node TEXT,
+                    origin_seq INTEGER,
+                    rules TEXT,
+                    created_at TEXT NOT NULL
+                );
+                CREATE UNIQUE INDEX feed_origin ON feed(node, origin_node, origin_seq) WHERE origin_node IS NOT NULL;
+                CREATE INDEX feed_node ON feed(node, cursor);
+                -- Keys a node had before a rekey: each signed the batches up to until_seq.
+                CREATE TABLE node_keys (
+                    node TEXT NOT NULL,
+                    public_key TEXT NOT NULL,
+                    until_seq INTEGER NOT NULL,
+                    replaced_at TEXT NOT NULL
+                );
+                -- A fork resolved by the node's recover: kept on record, no longer blocking.
+                ALTER TABLE forks ADD COLUMN resolved_at TEXT;
+                """)
+        }
+    }
+
+    /// Routes committed entries (not held in quarantine) to the feeds of the nodes taking part in their cases.
+    static func route(_ entries: [StoredEntry], skipping held: Set<Int64>, at time: String, in db: Database) throws {
+        let routesOf = try db.cachedStatement(sql: "SELECT provider FROM case_routes WHERE office = ? AND case_id = ?")
+        let addRoute = try db.cachedStatement(sql: "INSERT OR IGNORE INTO case_routes(office, case_id, provider) VALUES (?, ?, ?)")
+        let addItem = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO feed(node, origin_node, origin_seq, created_at) VALUES (?, ?, ?, ?)
+            """)
+        for e in entries where !held.contains(e.seq) {
+            let office = e.caseNode ?? e.node
+            var providers = try String.fetchAll(routesOf, arguments: [office, e.caseID])
+            if office != e.node && !providers.contains(e.node) {
+                // A provider writing about a case never referred to it: stored (it is the node's signed word), but
+                // sent to nobody.
+                continue
+            }
+            if office == e.node, e.kind == EventKind.requestReferred.rawValue, let provider = e.provider, provider != e.node,
+               !providers.contains(provider) {
+                try addRoute.execute(arguments: [office, e.caseID, provider])
+                providers.append(provider)
+                // The new provider gets the case so far, so its fold starts where the office's does.
+                let earlier = try Row.fetchAll(db, sql: """
+                    SELECT e.node, e.seq FROM entries e WHERE e.case_node = ? AND e.case_id = ? AND NOT (e.node = ? AND e.seq = ?)
+                    AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.node = e.node AND q.seq = e.seq AND q.released_at IS NULL)
+                    ORDER BY e.rowid
+                    """, arguments: [office, e.caseID, e.node, e.seq])
+                for row in earlier where (row["node"] as String) != provider {
+                    try addItem.execute(arguments: [provider, row["node"] as String, row["seq"] as Int64, time])
+                }
+            }
+            for participant in [office] + providers where participant != e.node {
+                try addItem.execute(arguments: [participant, e.node, e.seq, time])
+            }
+        }
+    }
+
+    public func publishRules(_ rules: RulesDocument, at time: String) async throws -> Bool {
+        let text = String(decoding: try JSONEncoder.sorted.encode(rules), as: UTF8.self)
+        return try await pool.write { db in
+            let latest = try String.fetchOne(db, sql: "SELECT rules FROM feed WHERE node = '*' ORDER BY cursor DESC LIMIT 1")
+            if let latest, let doc = try? JSONDecoder().decode(RulesDocument.self, from: Data(latest.utf8)), doc.version == rules.version {
+                return false
+            }
+            try db.execute(sql: "INSERT INTO feed(node, rules, created_at) VALUES ('*', ?, ?)", arguments: [text, time])
+            return true
+        }
+    }
+
+    public func feed(node: String, after cursor: Int64, maxItems: Int, maxBytes: Int) async throws -> (items: [FeedItem], more: Bool) {
+        try await pool.read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT f.cursor, f.rules, f.origin_node, f.origin_seq, e.bytes, e.hash FROM feed f
+                LEFT JOIN entries e ON e.node = f.origin_node AND e.seq = f.origin_seq
+                WHERE f.node IN (?, '*') AND f.cursor > ? ORDER BY f.cursor LIMIT ?
+                """, arguments: [node, cursor, maxItems + 1])
+            var items = [FeedItem]()
+            var bytes = 0
+            while let row = try rows.next() {
+                let size = ((row["bytes"] as Data?)?.count ?? 0) + ((row["rules"] as String?)?.utf8.count ?? 0)
+                if items.count == maxItems || (!items.isEmpty && bytes + size > maxBytes) { return (items, true) }
+                bytes += size
+                if let text = row["rules"] as String? {
+                    let rules = try JSONDecoder().decode(RulesDocument.self, from: Data(text.utf8))
+                    items.append(FeedItem(cursor: row["cursor"], rules: rules))
+                } else if let entry = row["bytes"] as Data? {
+                    items.append(FeedItem(cursor: row["cursor"], node: row["origin_node"], seq: row["origin_seq"], entry: entry, hash: row["hash"]))
+                }
+            }
+            return (items, false)
+        }
+    }
+
+    public func rekey(node: String, publicKey: String, at time: String) async throws {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT public_key, head_seq, revoked_at FROM nodes WHERE id = ?", arguments: [node]) else {
+                throw AggregatorError("node \(node) is not enrolled; nothing was changed", hint: "enrol it with 'nodes add'", exitCode: 2)
+            }
+            if let other = try String.fetchOne(db, sql: "SELECT id FROM nodes WHERE public_key = ?", arguments: [publicKey]) {
+                throw AggregatorError("that public key is already enrolled for node \(other); nothing was changed",
+                                      hint: "use the key 'simpul init --recover' printed on the new PC", exitCode: 2)
+            }
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM node_keys WHERE public_key = ?", arguments: [publicKey]) == true {
+                throw AggregatorError("that public key was used by a node before; nothing was changed",
+                                      hint: "a retired key is never enrolled again: make a new one with 'simpul init --recover'", exitCode: 2)
+            }
+            if let revokedAt = row["revoked_at"] as String? {
+                throw AggregatorError("node \(node) was revoked at \(revokedAt); a revoked node is not rekeyed", exitCode: 2)
+            }
+            try db.execute(sql: "INSERT INTO node_keys(node, public_key, until_seq, replaced_at) VALUES (?, ?, ?, ?)",
+                           arguments: [node, row["public_key"] as String, row["head_seq"] as Int64, time])
+            try db.execute(sql: "UPDATE nodes SET public_key = ? WHERE id = ?", arguments: [publicKey, node])
+        }
+    }
+
+    public func retiredKeys(node: String) async throws -> [RetiredKey] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM node_keys WHERE node = ? ORDER BY rowid", arguments: [node]).map {
+                RetiredKey(publicKey: $0["public_key"], untilSeq: $0["until_seq"], replacedAt: $0["replaced_at"])
+            }
+        }
+    }
+
+    public func resolveFork(node: String, seq: Int64, hash: Data, at time: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE nodes SET fork_seq = NULL WHERE id = ? AND head_seq = ? AND head_hash = ? AND fork_seq IS NOT NULL",
+                           arguments: [node, seq, hash])
+            guard db.changesCount > 0 else { return false }
+            try db.execute(sql: "UPDATE forks SET resolved_at = ? WHERE node = ? AND resolved_at IS NULL", arguments: [time, node])
+            return true
+        }
+    }
+
+    public func caseEvents(caseNode: String?) async throws -> [CaseEvent] {
+        try await pool.read { db in
+            var sql = """
+                SELECT e.node, e.seq, e.bytes FROM entries e
+                WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.node = e.node AND q.seq = e.seq AND q.released_at IS NULL)
+                """
+            var arguments: StatementArguments = []
+            if let caseNode {
+                sql += " AND e.case_node = ?"
+                arguments = [caseNode]
+            }
+            var out = [CaseEvent]()
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try rows.next() {
+                let content = try LogEntry(seq: row["seq"], bytes: row["bytes"]).decode()
+                out.append(CaseEvent(node: row["node"], seq: row["seq"], hlc: content.hlc, event: content.event))
+            }
+            return out
+        }
+    }
+}
+
+extension JSONEncoder {
+    /// Keys sorted: the same value always encodes to the same bytes.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

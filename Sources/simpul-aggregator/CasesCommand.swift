@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import SimpulAggregator
+import SimpulCore
+
+struct CasesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cases",
+        abstract: "Fold every stored case (quarantined entries left out) as the nodes do: state, provider, wait against the target.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Only the cases of this office node.") var node: String?
+    @Option(name: .customLong("case"), help: "Only this case id.") var caseID: String?
+    @Flag(help: "Only cases still open.") var open = false
+    @Flag(help: "Only referrals without a provider response past the service's target.") var overdue = false
+    @Flag(help: "Print one JSON array.") var json = false
+
+    func run() async throws {
+        try await Output.guarding {
+            let config = try global.load()
+            let admin = try AggregatorAdmin(config: config)
+            let catalogue = try config.rules().catalogue
+            var cases = CaseFold.foldAll(try await admin.storage.caseEvents(caseNode: node), catalogue: catalogue, now: Date())
+            if let caseID { cases = cases.filter { $0.caseID == caseID } }
+            if open { cases = cases.filter(\.isOpen) }
+            if overdue { cases = cases.filter(\.overdue) }
+            if json { return Output.json(cases) }
+            Output.line("NODE\tCASE\tSERVICE\tSTATE\tPROVIDER\tWAITED (DAYS)\tTARGET\tOVERDUE")
+            for c in cases {
+                Output.line("\(c.caseNode)\t\(c.caseID)\t\(c.service)\t\(c.state)\t\(c.provider ?? "-")\t\(c.waitedDays.map { String($0) } ?? "-")\t\(c.targetDays.map { "\($0)" } ?? "-")\t\(c.overdue ? "yes" : "")")
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import SimpulCore
+import SimpulNode
+
+struct CasesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cases",
+        abstract: "List this office's cases (or, on a provider node, the cases referred to it) with every node's events.",
+        discussion: """
+            A case's state is the fold of its events from every node, ordered by hybrid logical clock. WAITED counts days
+            from the referral while a provider has not answered, otherwise from the request; --overdue lists referrals
+            without a provider response past the service's target (calendar days; a same-day service gets one day).
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .customLong("case"), help: "Only this case id.") var caseID: String?
+    @Flag(help: "Only cases still open.") var open = false
+    @Flag(help: "Only referrals without a provider response past the service's target.") var overdue = false
+    @Flag(help: "Print one JSON array.") var json = false
+
+    func run() async throws {
+        try await Output.guarding {
+            let config = try Output.loadConfig(global)
+            let listing = CaseListing(context: try NodeContext.open(config: config))
+            let cases = try listing.cases(.init(caseID: caseID, openOnly: open, overdueOnly: overdue))
+            if json { return Output.json(cases) }
+            if let caseID, cases.isEmpty {
+                throw NodeError(.usage, "no case \(caseID) on this node", hint: "'simpul cases' lists every case this node holds")
+            }
+            Output.line("CASE\tNODE\tSERVICE\tSTATE\tPROVIDER\tWAITED\tTARGET\tFLAGS")
+            for c in cases {
+                let waited = c.waitedDays.map { String(format: "%.1fd", $0) } ?? "-"
+                var flags = c.overdue ? ["OVERDUE"] : []
+                if !c.anomalies.isEmpty { flags.append("\(c.anomalies.count) anomal\(c.anomalies.count == 1 ? "y" : "ies")") }
+                Output.line("\(c.caseID)\t\(c.caseNode)\t\(c.service)\t\(c.state)\t\(c.provider ?? "-")\t\(waited)\t\(c.targetDays.map { "\($0)d" } ?? "-")\t\(flags.joined(separator: ", "))")
+                if caseID != nil {
+                    for step in c.events {
+                        Output.line("  \(step.occurredAt)  \(step.node) #\(step.seq)  \(step.kind)\(step.superseded ? " (superseded)" : "")"
+                            + (step.outcome.map { " outcome=\($0)" } ?? "") + (step.reason.map { " reason=\($0)" } ?? ""))
+                    }
+                    for anomaly in c.anomalies { Output.line("  ! \(anomaly)") }
+                }
+            }
+        }
+    }
+}
