@@ -118,6 +118,8 @@ final class LiveProcess {
 struct LiveSyncReport: Decodable {
     var status: String
     var pushed: Int
+    var pulled: Int?
+    var adopted: Int?
     var batches: Int?
     var headSeq: Int64
     var ackedSeq: Int64
@@ -128,7 +130,7 @@ struct LiveSyncReport: Decodable {
     var errorCode: String?
 
     enum CodingKeys: String, CodingKey {
-        case status, pushed, batches, backlog, error, hint
+        case status, pushed, pulled, adopted, batches, backlog, error, hint
         case headSeq = "head_seq"
         case ackedSeq = "acked_seq"
         case resentFrom = "resent_from"
