@@ -107,10 +107,13 @@ public enum CaseFold {
     public static func fold(_ events: [CaseEvent], catalogue: ServiceCatalogue, now: Date) -> CaseView? {
         guard let first = events.first else { return nil }
         let ordered = events.sorted { ($0.hlc, $0.node, $0.seq) < ($1.hlc, $1.node, $1.seq) }
-        var superseded = Set<String>()
+        // The latest correction of each event, in fold order: the corrected event is applied in its own place with
+        // the correction's fields.
+        var corrections = [String: Event]()
         for e in ordered where e.event.kind == .eventCorrected {
-            if let id = e.event.supersedes { superseded.insert(id) }
+            if let id = e.event.supersedes { corrections[id] = e.event }
         }
+        let ids = Set(ordered.map(\.event.id))
         var view = CaseView(
             caseNode: first.caseNode, caseID: first.event.caseID, service: ordered[0].event.service, desa: nil, state: "unknown",
             provider: nil, outcome: nil, openedAt: nil, referredAt: nil, respondedAt: nil, closedAt: nil, targetDays: nil,
@@ -118,12 +121,17 @@ public enum CaseFold {
         var opened = false
         for e in ordered {
             let event = e.event
-            let isSuperseded = superseded.contains(event.id)
+            let correction = corrections[event.id]
             view.events.append(CaseView.Step(
                 node: e.node, seq: e.seq, hlc: e.hlc, id: event.id, kind: event.kind.rawValue, occurredAt: event.occurredAt,
-                provider: event.provider, reason: event.reason, outcome: event.outcome, superseded: isSuperseded))
-            if isSuperseded { continue }
-            apply(event, to: &view, opened: &opened)
+                provider: event.provider, reason: event.reason, outcome: event.outcome, superseded: correction != nil))
+            if event.kind == .eventCorrected {
+                if let target = event.supersedes, !ids.contains(target) {
+                    view.anomalies.append("\(event.kind.rawValue) \(event.id): corrects \(target), which is not an event of this case")
+                }
+                continue
+            }
+            apply(correction.map { Self.corrected(event, by: $0) } ?? event, to: &view, opened: &opened)
         }
         if let target = catalogue.services[view.service]?.targetDays { view.targetDays = target }
         measure(&view, now: now)
@@ -170,11 +178,20 @@ public enum CaseFold {
             view.state = event.kind.rawValue.replacingOccurrences(of: "request.", with: "")
             view.closedAt = event.occurredAt
         case .eventCorrected:
-            // The superseded event is left out of the fold; a correction carries the case's service (and
-            // provider, when it corrects a referral) from then on.
-            view.service = event.service
-            if let provider = event.provider, view.referredAt != nil { view.provider = provider }
+            break  // applied through the event it corrects
         }
+    }
+
+    /// An event as its correction restates it: the same kind and time, with the correction's service and, where the
+    /// correction gives them, its provider, reason, desa and attributes.
+    static func corrected(_ original: Event, by correction: Event) -> Event {
+        var event = original
+        event.service = correction.service
+        event.provider = correction.provider ?? original.provider
+        event.reason = correction.reason ?? original.reason
+        event.desa = correction.desa ?? original.desa
+        if let attrs = correction.attrs { event.attrs = (original.attrs ?? [:]).merging(attrs) { _, new in new } }
+        return event
     }
 
     /// The wait against the target: a referral waits from referral to response; a case otherwise from opening.
