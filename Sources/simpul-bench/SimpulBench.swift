@@ -11,7 +11,7 @@ import SimpulNode
 struct SimpulBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simpul-bench", abstract: "Simpul benchmarks and test-data generation.",
-        subcommands: [Generate.self, RecordBench.self, SyncBench.self, PhaseProfile.self, IngestProfile.self])
+        subcommands: [Generate.self, RecordBench.self, SyncBench.self, FeedBench.self, PhaseProfile.self, IngestProfile.self])
 }
 
 /// `generate`: realistic NDJSON events for one kecamatan's day (used by the demo and the benchmarks).
@@ -52,8 +52,8 @@ func temporaryDirectory(_ name: String) throws -> String {
 }
 
 /// A fresh node in a temporary directory.
-func makeNode(in dir: String, aggregator: String = "http://127.0.0.1:9") throws -> NodeContext {
-    let config = NodeConfig(nodeID: "35.07.01", aggregatorURL: aggregator, dataDir: dir + "/node")
+func makeNode(in dir: String, aggregator: String = "http://127.0.0.1:9", id: String = "35.07.01") throws -> NodeContext {
+    let config = NodeConfig(nodeID: id, aggregatorURL: aggregator, dataDir: dir + "/node")
     _ = try NodeSetup.initialize(config: config, configPath: dir + "/node.toml", pseudonymKeySource: nil)
     return try NodeContext.open(config: config)
 }

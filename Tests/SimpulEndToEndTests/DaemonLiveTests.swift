@@ -58,6 +58,14 @@ struct DaemonLiveTests {
             let (invalid, _) = try Self.post(port: apiPort, path: "/v1/events", body: Array((base + #""S"#).utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8))
             #expect(invalid == 422 || invalid == 400, "invalid UTF-8 answered \(invalid)")
 
+            // The office's cases over the local API: the same fold as `simpul cases --json`.
+            let cases = try LiveCluster.httpGet(port: apiPort, path: "/v1/cases?open=true")
+            let listed = try #require(try JSONSerialization.jsonObject(with: Data(cases.utf8)) as? [[String: Any]])
+            let fromCLI = try await node.cases(["--open"])
+            #expect(listed.count == 18 && listed.map(LiveCase.key) == fromCLI.map(LiveCase.key), "\(listed.count) vs \(fromCLI.count)")
+            let (unknown, _) = try LiveCluster.exchange(port: apiPort, request: Array("GET /v1/cases?sort=x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
+            #expect(unknown == 400)
+
             // SIGTERM: one final push of what is queued, STOPPING=1, exit 0.
             daemon.signal(SIGTERM)
             let ended = await daemon.finish(within: .seconds(20))

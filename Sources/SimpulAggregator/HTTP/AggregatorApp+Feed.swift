@@ -54,7 +54,7 @@ extension AggregatorApp {
         _ = try await authenticated(request, node: node) { WireSignature.request("simpul-feed-request", node: node, after: after, clock: $0) }
         let (items, more) = try await storage.feed(node: node, after: after, maxItems: Self.feedPageItems, maxBytes: Self.feedPageBytes)
         let page = FeedPage(node: node, after: after, next: items.last?.cursor ?? after, more: more, items: items)
-        return try signedResponse(page, purpose: "simpul-feed", node: node, after: after)
+        return try signedResponse(page, purpose: "simpul-feed", node: node, after: after, gzip: acceptsGzip(request))
     }
 
     func ownLog(_ request: Request, node: String) async throws -> Response {
@@ -75,7 +75,7 @@ extension AggregatorApp {
             entries.append(LogPage.Entry(seq: row.seq, entry: row.bytes, hash: row.hash))
         }
         let page = LogPage(node: node, after: after, headSeq: record.headSeq, headHash: record.headHash, more: more, entries: entries)
-        return try signedResponse(page, purpose: "simpul-log", node: node, after: after)
+        return try signedResponse(page, purpose: "simpul-log", node: node, after: after, gzip: acceptsGzip(request))
     }
 
     func recover(_ request: Request, node: String) async throws -> Response {
@@ -109,8 +109,9 @@ extension AggregatorApp {
         return jsonResponse(HeadResponse(node: node, seq: current.headSeq, hash: current.headHash, state: current.state, limits: limits, receipt: receipt))
     }
 
-    /// The value as JSON, with the aggregator's signature over the exact body bytes in `Simpul-Signature`.
-    func signedResponse<T: Encodable>(_ value: T, purpose: String, node: String, after: Int64) throws -> Response {
+    /// The value as JSON, with the aggregator's signature over the exact body bytes in `Simpul-Signature`; gzipped on
+    /// the wire when the node accepts it (the signature covers the JSON, which is what the node reads).
+    func signedResponse<T: Encodable>(_ value: T, purpose: String, node: String, after: Int64, gzip: Bool) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = try encoder.encode(value)
@@ -118,6 +119,21 @@ extension AggregatorApp {
         var headers: HTTPFields = [.contentType: "application/json"]
         headers[HTTPField.Name(SimpulProtocol.signatureHeader)!] = signature
         headers[HTTPField.Name(SimpulProtocol.aggregatorKeyHeader)!] = ingest.signingKey.publicKey.base64
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: body)))
+        var sent = body
+        if gzip {
+            sent = Gzip.compress(body)
+            headers[.contentEncoding] = "gzip"
+        }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: sent)))
+    }
+
+    /// True when the request's `Accept-Encoding` lists gzip (with a non-zero q).
+    func acceptsGzip(_ request: Request) -> Bool {
+        guard let accepted = request.headers[.acceptEncoding]?.lowercased() else { return false }
+        return accepted.split(separator: ",").contains { item in
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            let quality = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            return parts.first == "gzip" && quality > 0
+        }
     }
 }

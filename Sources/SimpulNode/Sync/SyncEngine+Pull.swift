@@ -9,11 +9,13 @@ extension SyncEngine {
     static let maxFeedPages = 2_000
 
     /// Reads the feed from the stored cursor to its end, applying each page and moving the cursor in one transaction.
-    func pullFeed() async throws(NodeError) -> (entries: Int, cursor: Int64) {
+    func pullFeed() async throws(NodeError) -> (entries: Int, cursor: Int64, bytes: Int) {
         var total = 0
+        var bytes = 0
         var cursor = try store.feedState().cursor
         for _ in 0..<Self.maxFeedPages {
-            let page: FeedPage = try await fetchSigned("feed", after: cursor)
+            let (page, received): (FeedPage, Int) = try await fetchSigned("feed", after: cursor)
+            bytes += received
             guard page.node == config.nodeID, page.after == cursor, page.next >= page.after else {
                 throw NodeError(.serverError, "the aggregator's feed page for \(config.nodeID) after \(cursor) does not match what was asked",
                                 hint: "sync again; if it repeats, report it to provincial IT")
@@ -27,7 +29,7 @@ extension SyncEngine {
             if !page.more || page.items.isEmpty { break }
         }
         if total > 0 { logger.info("feed applied", metadata: ["feed.entries": "\(total)", "feed.cursor": "\(cursor)"]) }
-        return (total, cursor)
+        return (total, cursor, bytes)
     }
 
     /// The province's copy of this node's own entries after `seq`, through its head, checked page by page.
@@ -35,7 +37,7 @@ extension SyncEngine {
         var out = [ProvinceEntry]()
         var after = seq
         while after < head {
-            let page: LogPage = try await fetchSigned("log", after: after)
+            let page: LogPage = try await fetchSigned("log", after: after).value
             guard page.node == config.nodeID, page.after == after else {
                 throw NodeError(.serverError, "the aggregator's log page for \(config.nodeID) after seq \(after) does not match what was asked")
             }
@@ -77,8 +79,9 @@ extension SyncEngine {
         return adopted
     }
 
-    /// A GET on `/v1/nodes/{node}/{route}?after=N`, signed by the node, its answer by the pinned aggregator key.
-    func fetchSigned<T: Decodable>(_ route: String, after: Int64) async throws(NodeError) -> T {
+    /// A GET on `/v1/nodes/{node}/{route}?after=N`, signed by the node, its answer by the pinned aggregator key; with
+    /// the bytes the answer took on the wire.
+    func fetchSigned<T: Decodable>(_ route: String, after: Int64) async throws(NodeError) -> (value: T, bytes: Int) {
         var headers = requestHeaders()
         let clock = headers.first { $0.0 == SimpulProtocol.clockHeader }?.1 ?? ""
         headers.append((SimpulProtocol.signatureHeader,
@@ -92,6 +95,6 @@ extension SyncEngine {
             throw NodeError(.refused, "the aggregator's \(route) page after \(after) is not signed by the pinned aggregator key; nothing was applied",
                             hint: "check that \(config.aggregatorURL) is the provincial aggregator (and use https)")
         }
-        return value
+        return (value, response.bytesReceived)
     }
 }

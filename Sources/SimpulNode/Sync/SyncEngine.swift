@@ -127,6 +127,7 @@ public struct SyncEngine: Sendable {
             bytesSent: totals.bytesSent, headSeq: head.seq, ackedSeq: acked, resentFrom: resentFrom, receipt: totals.latest)
         report.pulled = pulled.entries
         report.feedCursor = pulled.cursor
+        report.bytesReceived = pulled.bytes
         report.adopted = totals.adopted > 0 ? totals.adopted : nil
         logger.log(level: totals.pushed > 0 || resentFrom != nil ? .info : .debug, "sync pushed", metadata: [
             "sync.status": "\(report.status)", "sync.pushed": "\(totals.pushed)", "sync.batches": "\(totals.batches)",

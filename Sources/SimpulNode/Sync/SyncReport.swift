@@ -20,6 +20,8 @@ public struct SyncReport: Sendable, Codable, Equatable {
     /// Feed entries applied by this sync (other nodes' events on this node's cases), and the cursor after it.
     public var pulled: Int = 0
     public var feedCursor: Int64?
+    /// Bytes the feed's answers took on the wire.
+    public var bytesReceived: Int?
     /// This node's own entries pulled back from the province (a rebuilt node).
     public var adopted: Int?
 
@@ -32,6 +34,7 @@ public struct SyncReport: Sendable, Codable, Equatable {
         case errorCode = "error_code"
         case pulled
         case feedCursor = "feed_cursor"
+        case bytesReceived = "bytes_received"
         case adopted
     }
 

@@ -161,11 +161,14 @@ public struct CurlTransport: SyncTransport {
         _ = simpul_curl_getinfo_offset(handle, CURLINFO_PRETRANSFER_TIME_T, &pretransfer)
         _ = simpul_curl_getinfo_offset(handle, CURLINFO_STARTTRANSFER_TIME_T, &firstByte)
         let wait = firstByte > pretransfer ? Double(firstByte - pretransfer) / 1e6 : nil
+        var received: curl_off_t = 0
+        _ = simpul_curl_getinfo_offset(handle, CURLINFO_SIZE_DOWNLOAD_T, &received)
         var header: UnsafeMutablePointer<curl_header>?
         let signature = curl_easy_header(handle, "Simpul-Signature", 0, UInt32(CURLH_HEADER), -1, &header) == CURLHE_OK
             ? header.flatMap { $0.pointee.value.map { String(cString: $0) } } : nil
-        return .success(TransportResponse(status: status, body: sink.data, bytesSent: body.count, secondsToFirstByte: wait,
-                                          signature: signature))
+        var response = TransportResponse(status: status, body: sink.data, bytesSent: body.count, secondsToFirstByte: wait, signature: signature)
+        response.bytesReceived = Int(received)
+        return .success(response)
     }
 
     static func hint(for code: CURLcode) -> String {

@@ -26,6 +26,8 @@ public struct TransportResponse: Sendable {
     public var bytesSent: Int
     /// Seconds from the start of the request (connection ready) to the first byte of the answer, when known.
     public var secondsToFirstByte: Double?
+    /// Bytes the answer's body took on the wire (before libcurl decoded a gzip body).
+    public var bytesReceived = 0
     /// The answer's `Simpul-Signature` header (the aggregator's signature over a feed or log page), when present.
     public var signature: String?
 
