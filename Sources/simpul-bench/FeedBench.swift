@@ -40,7 +40,7 @@ struct FeedBench: AsyncParsableCommand {
         for run in 1...runs {
             let dir = try temporaryDirectory("feed")
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            let port = Int.random(in: 20_000...60_000)
+            let port = try freePort()
             let aggregator = try LocalAggregator(binary: aggregatorBinary, dir: dir + "/agg", port: port)
             defer { aggregator.stop() }
             let url = "http://127.0.0.1:\(port)"

@@ -45,6 +45,21 @@ func timedAsync(_ body: () async throws -> Void) async rethrows -> Double {
     return seconds(start.duration(to: .now))
 }
 
+/// A TCP port on 127.0.0.1 that was free a moment ago (bind port 0, read it, close).
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw BenchError("cannot find a free port on 127.0.0.1") }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
+
 func temporaryDirectory(_ name: String) throws -> String {
     let path = NSTemporaryDirectory() + "simpul-bench-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

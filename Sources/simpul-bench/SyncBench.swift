@@ -29,7 +29,7 @@ struct SyncBench: AsyncParsableCommand {
         for run in 1...runs {
             let dir = try temporaryDirectory("sync")
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            let port = Int.random(in: 20_000...60_000)
+            let port = try freePort()
             let aggregator = try LocalAggregator(binary: aggregatorBinary, dir: dir + "/agg", port: port)
             defer { aggregator.stop() }
             var context = try makeNode(in: dir, aggregator: "http://127.0.0.1:\(port)")

@@ -9,8 +9,8 @@ struct CasesCommand: AsyncParsableCommand {
         abstract: "List this office's cases (or, on a provider node, the cases referred to it) with every node's events.",
         discussion: """
             A case's state is the fold of its events from every node, ordered by hybrid logical clock. WAITED counts days
-            from the referral while a provider has not answered, otherwise from the request; --overdue lists referrals
-            without a provider response past the service's target (calendar days; a same-day service gets one day).
+            (24-hour periods) from the referral while a provider has not answered, otherwise from the request; --overdue
+            lists referrals without a provider response past the service's target (a same-day service gets one day).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -26,7 +26,7 @@ struct CasesCommand: AsyncParsableCommand {
             let cases = try listing.cases(.init(caseID: caseID, openOnly: open, overdueOnly: overdue))
             if json { return Output.json(cases) }
             if let caseID, cases.isEmpty {
-                throw NodeError(.usage, "no case \(caseID) on this node", hint: "'simpul cases' lists every case this node holds")
+                return Output.note("no case \(caseID) on this node ('simpul cases' lists every case it holds)")
             }
             Output.line("CASE\tNODE\tSERVICE\tSTATE\tPROVIDER\tWAITED\tTARGET\tFLAGS")
             for c in cases {

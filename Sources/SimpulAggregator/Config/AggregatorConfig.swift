@@ -55,7 +55,11 @@ public struct AggregatorConfig: Sendable, Equatable {
         config.catalogueFile = try s.string("catalogue_file", default: "")
         config.allowUnknownWilayah = try s.bool("allow_unknown_wilayah", default: false)
         config.allowUnknownNodeIDs = try s.bool("allow_unknown_node_ids", default: false)
-        config.nodeSyncIntervalSeconds = try s.int("node_sync_interval_seconds", default: 0, range: 0...604_800)
+        config.nodeSyncIntervalSeconds = try s.int("node_sync_interval_seconds", default: 0, range: 0...86_400)
+        guard config.nodeSyncIntervalSeconds == 0 || config.nodeSyncIntervalSeconds >= 5 else {
+            throw ConfigError(key: "node_sync_interval_seconds", value: String(config.nodeSyncIntervalSeconds), source: source,
+                              reason: "must be 0 (each node keeps its own) or 5-86400 seconds, the range a node accepts")
+        }
         config.limits.maxBodyBytes = try s.int("limits.max_body_bytes", default: config.limits.maxBodyBytes, range: SimpulProtocol.minBodyBytes...(1 << 30))
         config.limits.maxDecompressedBytes = try s.int(
             "limits.max_decompressed_bytes", default: config.limits.maxDecompressedBytes, range: SimpulProtocol.minBodyBytes...(1 << 30))
@@ -107,7 +111,7 @@ public struct AggregatorConfig: Sendable, Equatable {
         allow_unknown_wilayah = \(allowUnknownWilayah)
         # Enrol node ids that are not kecamatan codes of the shipped Kemendagri list.
         allow_unknown_node_ids = \(allowUnknownNodeIDs)
-        # The sync interval (seconds) every node's feed sets; 0: each node keeps its own sync.interval.
+        # The sync interval (seconds, 5-86400) every node's feed sets; 0: each node keeps its own sync.interval_seconds.
         node_sync_interval_seconds = \(nodeSyncIntervalSeconds)
 
         [limits]

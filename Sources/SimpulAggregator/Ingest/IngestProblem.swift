@@ -43,7 +43,7 @@ extension Problem {
     }
     static func forked(node: String, seq: Int64, head: Problem.Head) -> Problem {
         Problem(type: ProblemType.fork.rawValue, title: "Node's log is forked", status: 409,
-                detail: "node \(node) has a recorded fork at seq \(seq); pushes are refused until provincial IT resolves it (docs/operations.md, 'A forked log')",
+                detail: "node \(node) has a recorded fork at seq \(seq); pushes are refused until the node runs 'simpul recover', which adopts the stored log and appends its other events after it (docs/operations.md, 'A forked log')",
                 head: head, seq: seq)
     }
     static func brokenHash(_ detail: String, seq: Int64? = nil) -> Problem {

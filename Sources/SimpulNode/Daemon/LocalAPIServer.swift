@@ -90,7 +90,8 @@ struct LocalAPIServer: Service, CustomStringConvertible {
                 await driver.localChange()
                 return (201, encode(LocalRecordAnswer(ok: true, recorded: entries.count, events: entries)))
             case .failure(let error):
-                return problem(error.code == .invalidEvent ? 422 : 500, error.code.description.replacingOccurrences(of: "_", with: "-"), error.message)
+                let status = error.code == .invalidEvent ? 422 : error.code == .rebuildPending ? 503 : 500
+                return problem(status, error.code.description.replacingOccurrences(of: "_", with: "-"), error.message)
             }
         case ("GET", "/v1/cases"):
             var filter = CaseListing.Filter()

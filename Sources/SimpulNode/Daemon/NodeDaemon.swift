@@ -16,7 +16,8 @@ public enum NodeDaemon {
         var quick = config.sync
         quick.connectTimeoutSeconds = min(quick.connectTimeoutSeconds, 3)
         quick.requestTimeoutSeconds = min(quick.requestTimeoutSeconds, 8)
-        let finalPush = SyncEngine(context: context, signingKey: keys.signing, transport: CurlTransport(config: quick), logger: logger)
+        var finalPush = SyncEngine(context: context, signingKey: keys.signing, transport: CurlTransport(config: quick), logger: logger)
+        finalPush.pullsFeed = false  // stopping: send what is queued, leave the feed for the next start
         let settings = SyncSchedule.Settings(
             interval: .seconds(config.sync.intervalSeconds), debounce: .seconds(config.sync.debounceSeconds),
             backoffBase: .seconds(5), backoffCap: .seconds(config.sync.backoffMaxSeconds))

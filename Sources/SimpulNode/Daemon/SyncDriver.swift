@@ -13,6 +13,8 @@ public actor SyncDriver {
     let logger: Logger
     let started = ContinuousClock.now
     var schedule: SyncSchedule
+    /// The node's own `sync.interval_seconds`, used unless the province's rules set another.
+    let configuredInterval: Duration
     var errorLog = RepeatedErrorLog()
     var lastKnownHead: Int64 = 0
     var lastHeadCheck: Duration = .zero
@@ -32,6 +34,7 @@ public actor SyncDriver {
         self.notifier = notifier
         self.logger = logger
         self.schedule = SyncSchedule(settings: settings, now: .zero)
+        self.configuredInterval = settings.interval
     }
 
     var now: Duration { ContinuousClock.now - started }
@@ -106,11 +109,14 @@ public actor SyncDriver {
         activeWaiters = []
         pendingWaiters.append(contentsOf: retrying)
         schedule.syncFinished(outcome, now: now)
-        // The province may set every node's sync interval through its feed.
-        if outcome == .success, let seconds = (try? engine.store.feedState())?.rules?.syncIntervalSeconds, seconds > 0,
-           schedule.settings.interval != .seconds(seconds) {
-            logger.notice("sync interval set by the province's rules", metadata: ["sync.interval_seconds": "\(seconds)"])
-            schedule.setInterval(.seconds(seconds), now: now)
+        // The province may set every node's sync interval through its feed (within the range a node's own config
+        // accepts); without one, the node's own setting applies again.
+        if outcome == .success, let state = try? engine.store.feedState() {
+            let wanted = state.rules?.syncIntervalSeconds.map { Duration.seconds(min(max($0, 5), 86_400)) } ?? configuredInterval
+            if schedule.settings.interval != wanted {
+                logger.notice("sync interval set by the province's rules", metadata: ["sync.interval": "\(wanted)"])
+                schedule.setInterval(wanted, now: now)
+            }
         }
         if let earliest = retrying.compactMap(\.deadline).min() {
             schedule.due(by: earliest - started)

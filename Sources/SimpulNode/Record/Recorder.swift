@@ -22,7 +22,7 @@ public struct Recorder: Sendable {
     /// node waits for its log to come back: a record then would fork the log.
     func current() throws(NodeError) -> (builder: EventBuilder, version: String) {
         if try context.store.rebuildPending() {
-            throw NodeError(.notInitialized, "node \(context.config.nodeID) is being rebuilt from the province: its log has not been pulled back yet; nothing was stored",
+            throw NodeError(.rebuildPending, "node \(context.config.nodeID) is being rebuilt from the province: its log has not been pulled back yet; nothing was stored",
                             hint: "provincial IT runs 'simpul-aggregator nodes rekey' with this node's new key, then run 'simpul sync now'; recording continues after it")
         }
         let rules = try context.rules()

@@ -52,6 +52,10 @@ extension NodeStore {
                                 hint: "sync again; if it repeats, report it to provincial IT")
             }
             if let doc = item.rules {
+                guard doc.version == doc.computedVersion else {
+                    throw NodeError(.serverError, "the province's rules in feed item \(item.cursor) say version \(doc.version) but their content is \(doc.computedVersion); nothing was applied",
+                                    hint: "report it to provincial IT; this node keeps checking events against its current rules")
+                }
                 do { _ = try doc.eventRules() } catch {
                     throw NodeError(.serverError, "the province's rules \(doc.version) (feed item \(item.cursor)) are invalid: \(error); nothing was applied",
                                     hint: "report it to provincial IT; this node keeps checking events against its current rules")

@@ -23,10 +23,12 @@ public struct NodeError: Error, Sendable, CustomStringConvertible {
         public static let revoked = Code(raw: "revoked")
         public static let busy = Code(raw: "busy")
         public static let incomplete = Code(raw: "incomplete")
+        /// A rebuilt node waits for its log to come back from the province before it records.
+        public static let rebuildPending = Code(raw: "rebuild_pending")
 
         static let all: [Code] = [
             .usage, .config, .notInitialized, .alreadyInitialized, .storage, .invalidEvent, .keys, .corruptLog,
-            .unreachable, .serverError, .refused, .fork, .revoked, .busy, .incomplete,
+            .unreachable, .serverError, .refused, .fork, .revoked, .busy, .incomplete, .rebuildPending,
         ]
 
         /// The code with this name (as reports and the control socket carry it); `.refused` for an unknown one.
@@ -53,7 +55,7 @@ public struct NodeError: Error, Sendable, CustomStringConvertible {
         switch code {
         case .usage, .invalidEvent, .config: 2
         case .unreachable, .serverError, .incomplete: 3
-        case .refused, .revoked: 4
+        case .refused, .revoked, .rebuildPending: 4
         case .fork: 5
         case .corruptLog: 6
         case .busy: 7

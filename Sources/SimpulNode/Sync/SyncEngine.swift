@@ -12,6 +12,8 @@ public struct SyncEngine: Sendable {
     public let transport: any SyncTransport
     public let logger: Logger
     public var now: @Sendable () -> Date = { Date() }
+    /// Pull the feed after pushing (every sync does, except the daemon's bounded final push when it stops).
+    public var pullsFeed = true
     /// What earlier runs of this engine learned of the link (a retry starts from it, not from the first guess).
     let link = LinkMemory()
 
@@ -121,7 +123,7 @@ public struct SyncEngine: Sendable {
         if let latest = totals.latest { try store.recordReceipt(latest, at: now(), synced: true) }
         let acked = planner?.acked ?? 0
         // Push, then pull: what other nodes recorded on this node's cases, and the province's rules.
-        let pulled = try await pullFeed()
+        let pulled = pullsFeed ? try await pullFeed() : (entries: 0, cursor: try store.feedState().cursor, bytes: 0)
         var report = SyncReport(
             status: totals.pushed > 0 || totals.batches > 0 ? "pushed" : "nothing_to_push", pushed: totals.pushed, batches: totals.batches,
             bytesSent: totals.bytesSent, headSeq: head.seq, ackedSeq: acked, resentFrom: resentFrom, receipt: totals.latest)
