@@ -59,4 +59,24 @@ for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table):
 '
 echo "== a second sync sends nothing =="
 "$S" sync now
+
+echo "== a provider office answers its referrals: DISDUKCAPIL.35.07 runs its own node =="
+"$S" init --provider DISDUKCAPIL.35.07 --aggregator "http://127.0.0.1:$port" --data-dir "$work/provider" \
+  --pseudonym-key "$work/province-pseudonym.key" --config "$work/provider.toml" > "$work/provider-init.txt"
+"$A" nodes add DISDUKCAPIL.35.07 --public-key "$(tail -n 1 "$work/provider-init.txt")" --config "$work/aggregator.toml"
+P="--config $work/provider.toml"
+"$S" sync now $P   # pulls the cases referred to it (and the province's rules) from its feed
+waiting=$("$S" cases --open --json $P | python3 -c '
+import json, sys
+cases = [c for c in json.load(sys.stdin) if c["state"] == "referred"]
+print("\n".join(c["case"] for c in cases[:3]))')
+echo "referred to DISDUKCAPIL.35.07 and still waiting: $("$S" cases --open --json $P | python3 -c 'import json,sys; print(sum(c["state"] == "referred" for c in json.load(sys.stdin)))') case(s); answering $(echo "$waiting" | grep -c . || true)"
+for c in $waiting; do
+  "$S" record --kind provider.responded --case "$c" --outcome completed $P >/dev/null
+done
+"$S" sync now $P
+echo "-- the office pulls the answers and sees them in its cases --"
+"$S" sync now
+for c in $waiting; do "$S" cases --case "$c"; done
+"$S" status | grep -E '^(feed|rules) '
 echo "demo data kept in $work"
