@@ -31,7 +31,9 @@ extension SQLiteStorage {
                     rules TEXT,
                     created_at TEXT NOT NULL
                 );
-                CREATE UNIQUE INDEX feed_origin ON feed(node, origin_node, origin_seq) WHERE origin_node IS NOT NULL;
+                -- No unique index on (node, origin_node, origin_seq): routing sends each entry to each node once by
+                -- construction (at its commit, by a new route's backfill, or at its release from quarantine), and a
+                -- node stores an entry once whatever it is sent; the index cost a B-tree insert per feed row.
                 CREATE INDEX feed_node ON feed(node, cursor);
                 -- Keys a node had before a rekey: each signed the batches up to until_seq.
                 CREATE TABLE node_keys (
@@ -47,15 +49,21 @@ extension SQLiteStorage {
     }
 
     /// Routes committed entries (not held in quarantine) to the feeds of the nodes taking part in their cases.
+    /// Statements are prepared once per connection, and each case's providers read once per call.
     static func route(_ entries: [StoredEntry], skipping held: Set<Int64>, at time: String, in db: Database) throws {
-        let routesOf = try db.cachedStatement(sql: "SELECT provider FROM case_routes WHERE office = ? AND case_id = ?")
         let addRoute = try db.cachedStatement(sql: "INSERT OR IGNORE INTO case_routes(office, case_id, provider) VALUES (?, ?, ?)")
-        let addItem = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO feed(node, origin_node, origin_seq, created_at) VALUES (?, ?, ?, ?)
+        let addItem = try FeedInsert(db)
+        let earlierOf = try db.cachedStatement(sql: """
+            SELECT e.node, e.seq FROM entries e WHERE e.case_node = ? AND e.case_id = ? AND NOT (e.node = ? AND e.seq = ?)
+            AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.node = e.node AND q.seq = e.seq AND q.released_at IS NULL)
+            ORDER BY e.rowid
             """)
+        var known = try routes(of: entries, in: db)
         for e in entries where !held.contains(e.seq) {
             let office = e.caseNode ?? e.node
-            var providers = try String.fetchAll(routesOf, arguments: [office, e.caseID])
+            let key = office + "\u{1}" + e.caseID
+            var providers = known[key] ?? []
+            defer { known[key] = providers }
             if office != e.node && !providers.contains(e.node) {
                 // A provider writing about a case never referred to it: stored (it is the node's signed word), but
                 // sent to nobody.
@@ -66,19 +74,36 @@ extension SQLiteStorage {
                 try addRoute.execute(arguments: [office, e.caseID, provider])
                 providers.append(provider)
                 // The new provider gets the case so far, so its fold starts where the office's does.
-                let earlier = try Row.fetchAll(db, sql: """
-                    SELECT e.node, e.seq FROM entries e WHERE e.case_node = ? AND e.case_id = ? AND NOT (e.node = ? AND e.seq = ?)
-                    AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.node = e.node AND q.seq = e.seq AND q.released_at IS NULL)
-                    ORDER BY e.rowid
-                    """, arguments: [office, e.caseID, e.node, e.seq])
+                let earlier = try Row.fetchAll(earlierOf, arguments: [office, e.caseID, e.node, e.seq])
                 for row in earlier where (row["node"] as String) != provider {
-                    try addItem.execute(arguments: [provider, row["node"] as String, row["seq"] as Int64, time])
+                    try addItem.step(node: provider, origin: row["node"], seq: row["seq"], at: time, in: db)
                 }
             }
-            for participant in [office] + providers where participant != e.node {
-                try addItem.execute(arguments: [participant, e.node, e.seq, time])
+            for participant in providers where participant != e.node {
+                try addItem.step(node: participant, origin: e.node, seq: e.seq, at: time, in: db)
+            }
+            if office != e.node { try addItem.step(node: office, origin: e.node, seq: e.seq, at: time, in: db) }
+        }
+    }
+
+    /// The providers of every case the entries name, keyed office + U+0001 + case id: one query per office and
+    /// up to 500 cases, not one per entry.
+    static func routes(of entries: [StoredEntry], in db: Database) throws -> [String: [String]] {
+        var casesByOffice = [String: Set<String>]()
+        for e in entries { casesByOffice[e.caseNode ?? e.node, default: []].insert(e.caseID) }
+        var known = [String: [String]]()
+        for (office, cases) in casesByOffice {
+            let all = Array(cases)
+            for start in stride(from: 0, to: all.count, by: 500) {
+                let chunk = all[start..<min(start + 500, all.count)]
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT case_id, provider FROM case_routes WHERE office = ? AND case_id IN (\(marks))",
+                    arguments: StatementArguments([office] + chunk))
+                while let row = try rows.next() { known[office + "\u{1}" + (row[0] as String), default: []].append(row[1]) }
             }
         }
+        return known
     }
 
     public func publishRules(_ rules: RulesDocument, at time: String) async throws -> Bool {
@@ -95,11 +120,17 @@ extension SQLiteStorage {
 
     public func feed(node: String, after cursor: Int64, maxItems: Int, maxBytes: Int) async throws -> (items: [FeedItem], more: Bool) {
         try await pool.read { db in
+            // Each half walks its own stretch of the (node, cursor) index from `cursor`: a page costs its own rows, never
+            // the rest of the feed (`node IN (...)` would read every later row of both and sort them).
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT f.cursor, f.rules, f.origin_node, f.origin_seq, e.bytes, e.hash FROM feed f
+                SELECT f.cursor, f.rules, f.origin_node, f.origin_seq, e.bytes, e.hash FROM (
+                    SELECT * FROM (SELECT cursor, rules, origin_node, origin_seq FROM feed WHERE node = ? AND cursor > ? ORDER BY cursor LIMIT ?)
+                    UNION ALL
+                    SELECT * FROM (SELECT cursor, rules, origin_node, origin_seq FROM feed WHERE node = '*' AND cursor > ? ORDER BY cursor LIMIT ?)
+                ) f
                 LEFT JOIN entries e ON e.node = f.origin_node AND e.seq = f.origin_seq
-                WHERE f.node IN (?, '*') AND f.cursor > ? ORDER BY f.cursor LIMIT ?
-                """, arguments: [node, cursor, maxItems + 1])
+                ORDER BY f.cursor LIMIT ?
+                """, arguments: [node, cursor, maxItems + 1, cursor, maxItems + 1, maxItems + 1])
             var items = [FeedItem]()
             var bytes = 0
             while let row = try rows.next() {
