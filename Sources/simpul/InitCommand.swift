@@ -22,6 +22,8 @@ struct InitCommand: AsyncParsableCommand {
     var pseudonymKey: String?
     @Option(help: "Where the daemon's control socket lives (default /run/simpul for --data-dir /var/lib/simpul, else the data dir).")
     var runtimeDir: String?
+    @Option(help: "The aggregator's receipt-signing public key from provincial IT: pinned now instead of trusted on first use.")
+    var aggregatorKey: String?
     @Flag(help: "Accept a node id outside the shipped Kemendagri list.")
     var allowUnknownWilayah = false
     @Flag(help: "Print the result as JSON.")
@@ -44,7 +46,8 @@ struct InitCommand: AsyncParsableCommand {
             var config = NodeConfig(nodeID: nodeID, aggregatorURL: aggregator, dataDir: absolute(dataDir))
             config.allowUnknownWilayah = allowUnknownWilayah
             config.daemon.runtimeDir = runtimeDir.map(absolute) ?? NodeConfig.defaultRuntimeDir(dataDir: config.dataDir)
-            let result = try NodeSetup.initialize(config: config, configPath: absolute(path), pseudonymKeySource: pseudonymKey, rebuild: recover)
+            let result = try NodeSetup.initialize(config: config, configPath: absolute(path), pseudonymKeySource: pseudonymKey, rebuild: recover,
+                                                  aggregatorKey: aggregatorKey)
             for warning in result.warnings { Output.note("simpul: warning: \(warning)") }
             if json {
                 Output.json(result)

@@ -8,7 +8,7 @@ struct Simpul: AsyncParsableCommand {
         abstract: "Record public-service events offline and sync them to the provincial aggregator.",
         subcommands: [
             InitCommand.self, RecordCommand.self, StatusCommand.self, SyncCommand.self, EventsCommand.self, LogCommand.self,
-            DaemonCommand.self, BackupCommand.self, CasesCommand.self, RecoverCommand.self,
+            DaemonCommand.self, BackupCommand.self, CasesCommand.self, RecoverCommand.self, ApiTokenCommand.self,
         ]
     )
 }

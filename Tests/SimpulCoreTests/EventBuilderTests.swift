@@ -257,6 +257,12 @@ struct NIKShapedDataTests {
         .object(["x": .array([.string("ktp 3507012345678901")])]),
         .object(["x": .object(["y": .string("3507012345678901")])]),
         .object(["n3507012345678901": .string("a")]),
+        // Written with spaces or dots, inside a longer run, or as a negative number.
+        .object(["x": .string("NIK 3507 0123 4567 8901")]),
+        .object(["x": .string("3507.0123.4567.8901")]),
+        .object(["x": .string("no 35070123456789012")]),
+        .object(["no": .integer(-3_507_012_345_678_901)]),
+        .object(["no": .number(-3.507012345678901e15)]),
     ])
     func refusedAnywhere(attrs: JSONValue) throws {
         let builder = EventBuilder(rules: EventRules(), pseudonymizer: nil)
@@ -268,6 +274,25 @@ struct NIKShapedDataTests {
         } catch {
             #expect(error.field.hasPrefix("attrs"))
             #expect(!error.description.contains("3507012345678901"))
+        }
+    }
+
+    @Test("a NIK with spaces or dots in the officer field is refused and not echoed; short numbers and codes still pass")
+    func groupedDigitsInFreeText() throws {
+        let builder = EventBuilder(rules: EventRules(), pseudonymizer: nil)
+        func officer(_ text: String) -> [String: JSONValue] {
+            ["kind": .string("request.received"), "service": .string("ADM.KTPEL"), "desa": .string("35.07.01.2001"), "officer": .string(text)]
+        }
+        for nik in ["3507 0123 4567 8901", "3507.0123.4567.8901", "35070123456789012"] {
+            do {
+                _ = try builder.build(object: officer(nik), now: Date())
+                Issue.record("accepted \(nik)")
+            } catch {
+                #expect(error.field == "officer" && !error.description.contains(nik), "\(error)")
+            }
+        }
+        for fine in ["Sari 0812 3456 7890", "35.07.01.2001", "loket 2, 2026.11.30 10.15"] {
+            #expect(throws: Never.self) { try builder.build(object: officer(fine), now: Date()) }
         }
     }
 

@@ -42,28 +42,29 @@ struct DaemonLiveTests {
             #expect(report.headSeq == 17)
 
             // The local API records with the CLI's validation.
-            let (created, body) = try Self.post(port: apiPort, path: "/v1/events",
+            let (created, body) = try Self.post(node, port: apiPort, path: "/v1/events",
                                                 json: #"{"kind":"request.received","service":"ADM.KK","desa":"35.07.01.2001"}"#)
             #expect(created == 201, "\(body)")
-            let (refused, problem) = try Self.post(port: apiPort, path: "/v1/events", json: #"{"kind":"request.received","service":"NOPE"}"#)
+            let (refused, problem) = try Self.post(node, port: apiPort, path: "/v1/events", json: #"{"kind":"request.received","service":"NOPE"}"#)
             #expect(refused == 422)
             #expect(problem.contains("service"))
             // Byte limits, the same as the CLI's: combining marks, emoji, NUL and invalid UTF-8 are refused with 422.
             let base = #"{"kind":"request.received","service":"ADM.KK","desa":"35.07.01.2001","officer":"#
             let marks = "a" + String(repeating: "\u{0301}", count: 100)
             for officer in [#""\#(marks)""#, #""\#(String(repeating: "😀", count: 17))""#, #""Sari\u0000""#] {
-                let (status, body) = try Self.post(port: apiPort, path: "/v1/events", json: base + officer + "}")
+                let (status, body) = try Self.post(node, port: apiPort, path: "/v1/events", json: base + officer + "}")
                 #expect(status == 422 && body.contains("officer"), "\(status) \(body)")
             }
-            let (invalid, _) = try Self.post(port: apiPort, path: "/v1/events", body: Array((base + #""S"#).utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8))
+            let (invalid, _) = try Self.post(node, port: apiPort, path: "/v1/events", body: Array((base + #""S"#).utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8))
             #expect(invalid == 422 || invalid == 400, "invalid UTF-8 answered \(invalid)")
 
             // The office's cases over the local API: the same fold as `simpul cases --json`.
-            let cases = try LiveCluster.httpGet(port: apiPort, path: "/v1/cases?open=true")
+            let (listedStatus, cases) = try LocalAPI.request(node, port: apiPort, method: "GET", path: "/v1/cases?open=true")
+            #expect(listedStatus == 200)
             let listed = try #require(try JSONSerialization.jsonObject(with: Data(cases.utf8)) as? [[String: Any]])
             let fromCLI = try await node.cases(["--open"])
             #expect(listed.count == 18 && listed.map(LiveCase.key) == fromCLI.map(LiveCase.key), "\(listed.count) vs \(fromCLI.count)")
-            let (unknown, _) = try LiveCluster.exchange(port: apiPort, request: Array("GET /v1/cases?sort=x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
+            let (unknown, _) = try LocalAPI.request(node, port: apiPort, method: "GET", path: "/v1/cases?sort=x")
             #expect(unknown == 400)
 
             // SIGTERM: one final push of what is queued, STOPPING=1, exit 0.
@@ -77,13 +78,12 @@ struct DaemonLiveTests {
         }
     }
 
-    /// A minimal HTTP/1.1 POST over loopback: status code and body.
-    static func post(port: UInt16, path: String, json: String) throws -> (Int, String) {
-        try post(port: port, path: path, body: Array(json.utf8))
+    /// A POST of JSON to the node's local API, with its token: status code and body.
+    static func post(_ node: LiveNode, port: UInt16, path: String, json: String) throws -> (Int, String) {
+        try post(node, port: port, path: path, body: Array(json.utf8))
     }
 
-    static func post(port: UInt16, path: String, body: [UInt8]) throws -> (Int, String) {
-        try LiveCluster.exchange(port: port, request: Array(
-            "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+    static func post(_ node: LiveNode, port: UInt16, path: String, body: [UInt8]) throws -> (Int, String) {
+        try LocalAPI.request(node, port: port, method: "POST", path: path, body: body)
     }
 }

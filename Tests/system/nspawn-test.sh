@@ -499,17 +499,26 @@ check_root_cli_while_stopped() {
 }
 
 check_local_api() {
-    local body id
-    body=$(curl -s --max-time 5 -X POST "http://127.0.0.1:$API_PORT/v1/events" \
+    local body id token
+    # A front-desk application presents the installation's token (root reads it, as an installer would).
+    token=$(ct cat /var/lib/simpul/api.token 2>&1) || fail "the local API token exists after init" "$token"
+    body=$(curl -s --max-time 5 -X POST "http://127.0.0.1:$API_PORT/v1/events" -H "Authorization: Bearer $token" \
+        -d '{"kind":"request.received","service":"ADM.KK","desa":"35.07.01.2001","channel":"counter"}' -w ' %{http_code}' 2>&1) || true
+    [[ $body == *" 415" ]] || fail "the local API refuses a body that is not application/json (a web form's post)" "answer: $body"
+    body=$(curl -s --max-time 5 -X POST "http://127.0.0.1:$API_PORT/v1/events" -H "Content-Type: application/json" \
+        -d '{"kind":"request.received","service":"ADM.KK","desa":"35.07.01.2001","channel":"counter"}' -w ' %{http_code}' 2>&1) || true
+    [[ $body == *" 401" ]] || fail "the local API refuses a request without the token" "answer: $body"
+    body=$(curl -s --max-time 5 -X POST "http://127.0.0.1:$API_PORT/v1/events" -H "Content-Type: application/json" \
+        -H "Authorization: Bearer $token" \
         -d '{"kind":"request.received","service":"ADM.KK","desa":"35.07.01.2001","channel":"counter"}' 2>&1) || true
     id=$(printf '%s' "$body" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["events"][0]["id"] if d.get("ok") else "")' 2>/dev/null) || true
     [[ -n $id ]] || fail "POST /v1/events on the local API (127.0.0.1:$API_PORT) records an event" "answer: $body" "$(journal_tail)"
     RECORDED+=("$id")
-    body=$(curl -s --max-time 5 -X POST "http://127.0.0.1:$API_PORT/v1/events" -d '{"kind":"request.received","service":"NOPE"}' \
-        -w ' %{http_code}' 2>&1) || true
+    body=$(curl -s --max-time 5 -X POST "http://127.0.0.1:$API_PORT/v1/events" -H "Content-Type: application/json" \
+        -H "Authorization: Bearer $token" -d '{"kind":"request.received","service":"NOPE"}' -w ' %{http_code}' 2>&1) || true
     [[ $body == *" 422" && $body == *"service"* ]] \
         || fail "the local API refuses an invalid event with 422 naming the field" "answer: $body"
-    pass "local API on 127.0.0.1:$API_PORT: POST /v1/events recorded $id; an invalid event got 422"
+    pass "local API on 127.0.0.1:$API_PORT: POST /v1/events with the token recorded $id; no token 401, a form post 415, an invalid event 422"
 }
 
 check_record_while_running() {

@@ -55,6 +55,13 @@ for unit in "${units[@]}"; do
     else
         ok "$name: systemd-analyze security --offline=yes: $score (limit 1.5)"
     fi
+
+    # No core dumps of a process that holds keys (and NIKs) in memory.
+    if grep -qx 'LimitCORE=0' "$unit"; then
+        ok "$name: LimitCORE=0 (no core dumps)"
+    else
+        not_ok "$name: LimitCORE=0 (no core dumps)" "the unit lets the service dump core"
+    fi
 done
 
 echo "unit-check: $passed passed, $failed failed"

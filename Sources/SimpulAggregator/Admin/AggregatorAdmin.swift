@@ -23,9 +23,7 @@ public struct AggregatorAdmin: Sendable {
             let dir = (configPath as NSString).deletingLastPathComponent
             if !dir.isEmpty { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             let key = SigningKey()
-            guard fm.createFile(atPath: config.signingKeyPath, contents: Data((key.base64 + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw AggregatorError("cannot write \(config.signingKeyPath)")
-            }
+            try PrivateFile.create(config.signingKeyPath, contents: Data((key.base64 + "\n").utf8))
             _ = try SQLiteStorage(path: config.databasePath, create: true)
             try Data(config.rendered().utf8).write(to: URL(fileURLWithPath: configPath), options: .atomic)
             return key.publicKey.base64

@@ -47,6 +47,7 @@ public struct AggregatorApp: Sendable {
             try await push(request, node: context.parameters.require("node"), logger: context.logger)
         }
         addFeedRoutes(to: router)
+        router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes.map { ("\($0.method)", "\($0.path)") }))
         return router
     }
 

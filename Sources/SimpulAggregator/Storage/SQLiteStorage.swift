@@ -19,6 +19,10 @@ public final class SQLiteStorage: AggregatorStorage {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
+        if create && !FileManager.default.fileExists(atPath: path) {
+            // Entries carry pseudonyms: the database (and so its -wal and -shm) is the aggregator user's only.
+            try PrivateFile.create(path)
+        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)

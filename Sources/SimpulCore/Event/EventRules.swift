@@ -150,9 +150,9 @@ public struct EventRules: Sendable {
         switch value {
         case .string(let text) where containsNIKShapedNumber(text):
             throw ValidationError(field: path, value: nil, reason: reason)
-        case .integer(let number) where (1_000_000_000_000_000...9_999_999_999_999_999).contains(number):
+        case .integer(let number) where number <= -1_000_000_000_000_000 || number >= 1_000_000_000_000_000:
             throw ValidationError(field: path, value: nil, reason: reason)
-        case .number(let number) where (1e15..<1e16).contains(abs(number)):
+        case .number(let number) where !(abs(number) < 1e15):
             throw ValidationError(field: path, value: nil, reason: reason)
         case .array(let values):
             for (index, element) in values.enumerated() { try refuseNIKShaped(key: "", element, parent: "\(path)[\(index)]") }
@@ -202,18 +202,25 @@ public struct EventRules: Sendable {
         }
     }
 
-    /// True when the text holds a run of exactly 16 digits: the shape of a NIK, which must never be stored in clear.
+    /// True when the text holds 16 or more digits in a row, counted across single spaces or dots between digit groups
+    /// (`3507 0145 0990 0001`, `3507.0145.0990.0001`): the shape of a NIK, which must never be stored in clear. A
+    /// longer number is refused too, since a NIK may hide inside it.
     static func containsNIKShapedNumber(_ text: String) -> Bool {
-        var run = 0
+        var digits = 0
+        var separatorPending = false
         for c in text.utf8 {
             if c >= 48 && c <= 57 {
-                run += 1
+                digits += 1
+                separatorPending = false
+                if digits >= 16 { return true }
+            } else if (c == 32 || c == 46) && digits > 0 && !separatorPending {
+                separatorPending = true
             } else {
-                if run == 16 { return true }
-                run = 0
+                digits = 0
+                separatorPending = false
             }
         }
-        return run == 16
+        return false
     }
 
     public static func isUUIDShaped(_ text: String) -> Bool {

@@ -37,6 +37,9 @@ public struct NodeConfig: Sendable, Equatable {
         public var runtimeDir = ""
         /// The local recording API for front-desk applications; empty disables it.
         public var apiListen = "127.0.0.1:8731"
+        /// Browser origins allowed to call the local API (a front-desk web application), e.g.
+        /// `http://localhost:3000`; any other request carrying an `Origin` is refused.
+        public var apiAllowedOrigins: [String] = []
         public init() {}
     }
 
@@ -50,6 +53,8 @@ public struct NodeConfig: Sendable, Equatable {
     public var privateKeyPath: String { dataDir + "/node.key" }
     public var publicKeyPath: String { dataDir + "/node.pub" }
     public var syncLockPath: String { dataDir + "/sync.lock" }
+    /// The local API's bearer token (made at `init`, rotated with `simpul api-token --rotate`).
+    public var apiTokenPath: String { dataDir + "/api.token" }
     public var resolvedPseudonymKeyFile: String { pseudonymKeyFile.isEmpty ? dataDir + "/pseudonym.key" : pseudonymKeyFile }
 
     /// Where the control socket lives: `daemon.runtime_dir`; else `$RUNTIME_DIRECTORY` (set by systemd for the
@@ -86,7 +91,7 @@ public struct NodeConfig: Sendable, Equatable {
         "sync.interval_seconds", "sync.debounce_seconds", "sync.backoff_max_seconds", "sync.batch_max_entries",
         "sync.batch_max_bytes", "sync.connect_timeout_seconds", "sync.request_timeout_seconds",
         "sync.low_speed_limit_bytes", "sync.low_speed_time_seconds", "sync.ca_file", "sync.gzip_level",
-        "daemon.runtime_dir", "daemon.api_listen",
+        "daemon.runtime_dir", "daemon.api_listen", "daemon.api_allowed_origins",
     ]
 
     /// Reads and validates the config file.
@@ -129,6 +134,16 @@ public struct NodeConfig: Sendable, Equatable {
         config.sync.gzipLevel = try s.int("sync.gzip_level", default: 1, range: 0...9)
         config.daemon.runtimeDir = try s.string("daemon.runtime_dir", default: "")
         config.daemon.apiListen = try s.string("daemon.api_listen", default: "127.0.0.1:8731")
+        let origins = try s.string("daemon.api_allowed_origins", default: "")
+        config.daemon.apiAllowedOrigins = origins.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for origin in config.daemon.apiAllowedOrigins {
+            guard let url = URL(string: origin), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
+                  url.path.isEmpty, url.query == nil, origin == origin.lowercased()
+            else {
+                throw ConfigError(key: "daemon.api_allowed_origins", value: origin, source: source,
+                                  reason: "each origin is scheme://host[:port] in lower case, no path (e.g. http://localhost:3000), comma-separated")
+            }
+        }
         try config.validate(source: source)
         return config
     }
@@ -203,6 +218,9 @@ public struct NodeConfig: Sendable, Equatable {
         runtime_dir = "\(daemon.runtimeDir)"
         # Local recording API for front-desk applications (HTTP, loopback only). Empty disables it.
         api_listen = "\(daemon.apiListen)"
+        # Browser origins (scheme://host[:port], comma-separated) allowed to call the local API. Empty: none; a request
+        # from any web page is refused. Every request needs the token in api.token (see 'simpul api-token').
+        api_allowed_origins = "\(daemon.apiAllowedOrigins.joined(separator: ","))"
 
         """
     }

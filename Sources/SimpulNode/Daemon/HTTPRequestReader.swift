@@ -8,6 +8,8 @@ enum HTTPRequestReader {
         var path: String
         /// What follows `?` in the target, undecoded ("" when none).
         var query = ""
+        /// Header fields by lower-case name; a name sent twice is refused before this is built.
+        var headers: [String: String] = [:]
         var body: Data
     }
 
@@ -33,10 +35,14 @@ enum HTTPRequestReader {
         let parts = lines[0].split(separator: " ")
         guard parts.count == 3, parts[2].hasPrefix("HTTP/1.") else { return .failure(Failure(status: 400, detail: "malformed request line")) }
         var length = 0
+        var headers = [String: String]()
         for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
+            guard let colon = line.firstIndex(of: ":") else { return .failure(Failure(status: 400, detail: "malformed header line")) }
             let name = line[..<colon].lowercased()
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            guard headers.updateValue(value, forKey: name) == nil else {
+                return .failure(Failure(status: 400, detail: "header \(name.prefix(40)) is sent twice"))
+            }
             if name == "content-length" {
                 guard let parsed = Int(value), parsed >= 0 else { return .failure(Failure(status: 400, detail: "bad Content-Length")) }
                 length = parsed
@@ -54,12 +60,14 @@ enum HTTPRequestReader {
         }
         let target = parts[1].split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let path = String(target.first ?? "")
-        return .success(Request(method: String(parts[0]), path: path, query: target.count > 1 ? String(target[1]) : "", body: body.prefix(length)))
+        return .success(Request(method: String(parts[0]), path: path, query: target.count > 1 ? String(target[1]) : "", headers: headers,
+                                body: body.prefix(length)))
     }
 
-    static func response(status: Int, body: Data) -> Data {
+    static func response(status: Int, body: Data, headers: [(String, String)] = []) -> Data {
         let type = status >= 400 ? "application/problem+json" : "application/json"
-        var out = Data("HTTP/1.1 \(status) \(reason(status))\r\nContent-Type: \(type)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8)
+        let extra = headers.map { "\($0.0): \($0.1)\r\n" }.joined()
+        var out = Data("HTTP/1.1 \(status) \(reason(status))\r\nContent-Type: \(type)\r\nContent-Length: \(body.count)\r\n\(extra)Connection: close\r\n\r\n".utf8)
         out.append(body)
         return out
     }
@@ -68,6 +76,12 @@ enum HTTPRequestReader {
         switch status {
         case 200: "OK"
         case 201: "Created"
+        case 204: "No Content"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 415: "Unsupported Media Type"
+        case 421: "Misdirected Request"
+        case 503: "Service Unavailable"
         case 400: "Bad Request"
         case 404: "Not Found"
         case 405: "Method Not Allowed"

@@ -4,8 +4,8 @@ import ServiceLifecycle
 import SimpulCore
 
 /// The local recording API for front-desk applications: plain HTTP/1.1 on a loopback address only
-/// (`daemon.api_listen`, default 127.0.0.1:8731). It has no authentication, so it never listens beyond
-/// the PC itself.
+/// (`daemon.api_listen`, default 127.0.0.1:8731), for callers that present the installation's token and name this
+/// address as `Host`; web pages only from `daemon.api_allowed_origins` (see `LocalAPIGuard`).
 ///
 /// - `POST /v1/events`: one event object, or `{"events": [...]}`; all or nothing. `201` with the ids, or a
 ///   `422` problem naming the item and field, exactly as `simpul record` validates.
@@ -16,6 +16,7 @@ struct LocalAPIServer: Service, CustomStringConvertible {
     let driver: SyncDriver
     let context: NodeContext
     let recorder: Recorder
+    let access: LocalAPIGuard
 
     /// The service's name in ServiceLifecycle's logs (see ControlServer.description).
     var description: String { "LocalAPIServer" }
@@ -52,8 +53,26 @@ struct LocalAPIServer: Service, CustomStringConvertible {
                 SocketAcceptor.setReceiveTimeout(client, seconds: 10)
                 return HTTPRequestReader.read(client, maxBody: Self.maxBodyBytes)
             }
-            let (status, body) = await respond(to: request)
-            SocketAcceptor.reply(client, HTTPRequestReader.response(status: status, body: body))
+            let (status, body, headers) = await answer(request)
+            SocketAcceptor.reply(client, HTTPRequestReader.response(status: status, body: body, headers: headers))
+        }
+    }
+
+    /// Access control first; the route only for a caller that passes it.
+    func answer(_ parsed: Result<HTTPRequestReader.Request, HTTPRequestReader.Failure>) async -> (Int, Data, [(String, String)]) {
+        guard case .success(let request) = parsed else {
+            let (status, body) = await respond(to: parsed)
+            return (status, body, [])
+        }
+        switch access.check(request) {
+        case .refuse(let refusal):
+            let (status, body) = problem(refusal.status, refusal.type, refusal.detail)
+            return (status, body, refusal.headers)
+        case .preflight(let headers):
+            return (204, Data(), headers)
+        case .proceed(let cors):
+            let (status, body) = await respond(to: parsed)
+            return (status, body, cors)
         }
     }
 

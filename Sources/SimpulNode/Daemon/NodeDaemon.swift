@@ -30,7 +30,9 @@ public enum NodeDaemon {
         ]
         if let address = HostPort(config.daemon.apiListen) {
             let apiFD = try LocalAPIServer.bind(address)
-            services.append(LocalAPIServer(listenFD: apiFD, driver: driver, context: context, recorder: recorder))
+            if LocalAPIToken.read(config) == nil { try LocalAPIToken.rotate(config) }  // nodes set up before the token existed
+            let access = LocalAPIGuard(listen: address, allowedOrigins: config.daemon.apiAllowedOrigins, token: { LocalAPIToken.read(config) })
+            services.append(LocalAPIServer(listenFD: apiFD, driver: driver, context: context, recorder: recorder, access: access))
         }
         if let interval = notifier.watchdogInterval {
             services.append(WatchdogService(notifier: notifier, interval: interval, isHealthy: { await driver.ping() }))

@@ -24,9 +24,18 @@ public enum NodeSetup {
         }
     }
 
-    public static func initialize(config: NodeConfig, configPath: String, pseudonymKeySource: String?, rebuild: Bool = false) throws(NodeError) -> Result {
+    /// `aggregatorKey`, when given (from provincial IT), is pinned at once: the node then never trusts a first answer
+    /// signed by another key.
+    public static func initialize(config: NodeConfig, configPath: String, pseudonymKeySource: String?, rebuild: Bool = false,
+                                  aggregatorKey: String? = nil) throws(NodeError) -> Result {
         do { try config.validate(source: "init") } catch {
             throw NodeError(.usage, "cannot initialise: \(error)")
+        }
+        var pinned: String?
+        if let aggregatorKey {
+            do { pinned = try PublicKey(base64: aggregatorKey).base64 } catch {
+                throw NodeError(.usage, "cannot initialise: --aggregator-key \(error.reason)", hint: "copy the key provincial IT gives out (simpul-aggregator init prints it)")
+            }
         }
         let fm = FileManager.default
         for existing in [configPath, config.databasePath, config.privateKeyPath] where fm.fileExists(atPath: existing) {
@@ -34,6 +43,13 @@ public enum NodeSetup {
                             hint: "a node's keys and log must never be replaced by accident. To start over, move \(config.dataDir) and \(configPath) away first")
         }
         var warnings = [String]()
+        if let url = URL(string: config.aggregatorURL), url.scheme == "http", let host = url.host,
+           !(host.hasPrefix("127.") || host == "localhost" || host == "::1") {
+            warnings.append("the aggregator URL \(config.aggregatorURL) is plain http outside this PC: anyone on the path can read and change what is sent. Use https.")
+        }
+        if aggregatorKey == nil {
+            warnings.append("no --aggregator-key given: the first aggregator answer's key will be trusted and pinned. Ask provincial IT for the key to pin it now.")
+        }
         var pseudonymText: String
         if let source = pseudonymKeySource {
             _ = try NodeKeys.loadPseudonymizer(path: source)
@@ -65,6 +81,8 @@ public enum NodeSetup {
         let store = try NodeStore(path: config.databasePath, create: true)
         try store.setNodeID(config.nodeID)
         if rebuild { try store.setRebuildPending(true) }
+        if let pinned { try store.pinAggregatorKey(pinned) }
+        try LocalAPIToken.rotate(config)
         do {
             try Data(config.rendered().utf8).write(to: URL(fileURLWithPath: configPath), options: .atomic)
         } catch {

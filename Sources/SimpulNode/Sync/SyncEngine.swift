@@ -80,6 +80,7 @@ public struct SyncEngine: Sendable {
                 throw error
             }
             try checkAggregatorKey(remote.receipt)
+            try checkHeadAnswer(remote)
             totals.adopted += try await adoptFromProvince(remoteHead: remote.seq)
             let local = try store.head()
             try checkLinks(remote: remote, localHead: local.seq)
@@ -256,6 +257,25 @@ public struct SyncEngine: Sendable {
                 "the aggregator holds seq \(receipt.seq) of node \(config.nodeID) with a different entry than this node's log "
                     + "(or beyond it): the log is forked. Every local event is kept.",
                 hint: "run 'simpul recover': it takes the province's log as the truth and appends this node's other events after it (docs/operations.md, 'A forked log')")
+        }
+    }
+
+    /// The head answer's unsigned fields must say what its signed receipt says, and its limits must be ones a real
+    /// aggregator can have: a forged or broken answer is a transport failure, never a crash or a false "done".
+    func checkHeadAnswer(_ remote: HeadResponse) throws(NodeError) {
+        let r = remote.receipt
+        guard remote.node == config.nodeID, r.node == config.nodeID, remote.seq == r.seq, remote.hash == r.hash, r.seq >= 0 else {
+            throw NodeError(.serverError, "the aggregator's head answer for \(config.nodeID) does not match its own signed receipt (seq \(remote.seq) vs \(r.seq)); nothing was sent",
+                            hint: "check that \(config.aggregatorURL) is the provincial aggregator (and use https); sync again")
+        }
+        let l = remote.limits
+        let sane = (SimpulProtocol.minBodyBytes...(1 << 30)).contains(l.maxBodyBytes)
+            && (SimpulProtocol.minBodyBytes...(1 << 30)).contains(l.maxDecompressedBytes)
+            && (SimpulProtocol.minBatchEntries...1_000_000).contains(l.maxEntries)
+            && (SimpulProtocol.maxEntryBytes...(1 << 20)).contains(l.maxEntryBytes)
+        guard sane else {
+            throw NodeError(.serverError, "the aggregator's limits are out of any possible range (body \(l.maxBodyBytes), inflated \(l.maxDecompressedBytes), entries \(l.maxEntries), entry \(l.maxEntryBytes)); nothing was sent",
+                            hint: "check that \(config.aggregatorURL) is the provincial aggregator; report it to provincial IT")
         }
     }
 

@@ -8,8 +8,15 @@ extension LiveCluster {
         return body
     }
 
-    /// One HTTP/1.1 exchange over loopback, read until the server closes: status code and body.
+    /// One HTTP/1.1 exchange over loopback: status code and body.
     static func exchange(port: UInt16, request: [UInt8]) throws -> (Int, String) {
+        let (status, _, body) = try exchangeWithHead(port: port, request: request)
+        return (status, body)
+    }
+
+    /// One HTTP/1.1 exchange over loopback, read until the server closes: status code, the answer's head (status
+    /// line and header fields) and body.
+    static func exchangeWithHead(port: UInt16, request: [UInt8]) throws -> (Int, String, String) {
         let fd = socket(AF_INET, streamType, 0)
         defer { close(fd) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
@@ -29,6 +36,7 @@ extension LiveCluster {
         }
         let text = String(decoding: response, as: UTF8.self)
         let status = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-        return (status, text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n"))
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        return (status, parts.first ?? "", parts.dropFirst().joined(separator: "\r\n\r\n"))
     }
 }
