@@ -9,6 +9,10 @@ import SimpulCore
 public struct AggregatorApp: Sendable {
     public let ingest: PushIngest
     public let metrics: AggregatorMetrics
+    /// Pushes being inflated and parsed before their signature is checked (see `PreAuthGate`).
+    let preAuth = PreAuthGate(capacity: max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
+    /// A push body may inflate to at most this many times its size (gzip of log entries is 4-10x; a bomb is 1000x).
+    static let maxInflateRatio = 64
     public var storage: any AggregatorStorage { ingest.storage }
     public var limits: Limits { ingest.limits }
 
@@ -88,11 +92,21 @@ public struct AggregatorApp: Sendable {
             } catch is NIOTooManyBytesError {
                 throw Problem.tooLarge("the body exceeds \(limits.maxBodyBytes) bytes; send smaller batches (GET /v1/limits)")
             }
+            // Inflating and parsing happen before the signature can be checked: only a few at once.
+            guard preAuth.tryEnter() else {
+                throw Problem(type: ProblemType.busy.rawValue, title: "Busy", status: 503,
+                              detail: "the aggregator is checking \(preAuth.capacity) other pushes; retry in a second")
+            }
+            var gateHeld = true
+            defer { if gateHeld { preAuth.leave() } }
             var body = Data(buffer: compressed)
             let encoding = request.headers[.contentEncoding]?.lowercased()
             if encoding == "gzip" || (encoding == nil && Gzip.isGzip(body)) {
-                do { body = try Gzip.decompress(body, maxOutput: limits.maxDecompressedBytes) } catch {
+                let bound = min(limits.maxDecompressedBytes, body.count * Self.maxInflateRatio + 65_536)
+                do { body = try Gzip.decompress(body, maxOutput: bound) } catch {
                     switch error {
+                    case .tooLarge(let limit) where limit < limits.maxDecompressedBytes:
+                        throw Problem.tooLarge("the body inflates to more than \(Self.maxInflateRatio) times its \(compressed.readableBytes) bytes; it is not a push")
                     case .tooLarge(let limit): throw Problem.tooLarge("the body decompresses to more than \(limit) bytes")
                     case .truncated: throw Problem.malformed("the gzip body is truncated")
                     case .corrupt(let why): throw Problem.malformed("the gzip body is corrupt: \(why)")
@@ -106,6 +120,9 @@ public struct AggregatorApp: Sendable {
                 throw Problem.tooLarge("the body is \(body.count) bytes; the limit is \(limits.maxDecompressedBytes)")
             }
             let (header, entries) = try ingest.parse(body: body)
+            // Parsed: what is left is checked against the node's key first, and stored only if it verifies.
+            preAuth.leave()
+            gateHeld = false
             let now = Date()
             let outcome = try await ingest.ingest(
                 pathNode: node, header: header, entries: entries, now: now, clockSkewSeconds: clockSkew(request, now: now), logger: logger)

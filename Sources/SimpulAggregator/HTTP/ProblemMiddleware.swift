@@ -28,6 +28,7 @@ extension Problem {
     func response() -> Response {
         var response = jsonResponse(self, status: HTTPResponse.Status(code: status))
         response.headers[.contentType] = SimpulProtocol.problemContentType
+        if status == 503 { response.headers[.retryAfter] = "1" }
         return response
     }
 }

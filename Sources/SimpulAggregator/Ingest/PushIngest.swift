@@ -37,6 +37,10 @@ public struct PushIngest: Sendable {
         }
         if lines.last?.isEmpty == true { lines.removeLast() }
         guard let first = lines.first else { throw .malformed("the body is empty; it must be a header line and one entry per line") }
+        // Bounded before it is decoded: a header is a few hundred bytes, and nothing here is authenticated yet.
+        guard first.count <= Self.maxHeaderLineBytes else {
+            throw .tooLarge("the push header line is \(first.count) bytes; the limit is \(Self.maxHeaderLineBytes)")
+        }
         let header: PushHeader
         do {
             header = try JSONDecoder().decode(PushHeader.self, from: Data(first))
@@ -62,6 +66,9 @@ public struct PushIngest: Sendable {
         }
         return (header, out)
     }
+
+    /// The longest push header line (the signed header is about 400 bytes).
+    static let maxHeaderLineBytes = 4096
 
     /// No log gets anywhere near this; it keeps seq arithmetic far from overflow.
     static let maxSeq: Int64 = 1 << 53
