@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(name: "SimpulCoreTests", dependencies: ["SimpulCore"], swiftSettings: strict),
         .testTarget(
             name: "SimpulNodeTests",
-            dependencies: ["SimpulNode", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SimpulNode", "SimpulSystemd", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -20,6 +20,7 @@ if ldd "$bin/simpul" | grep -q libswiftCore; then fail "the Swift runtime is lin
     --config "$work/node.toml" >/dev/null || fail "simpul record failed"
 if "$bin/simpul" record --kind request.received --service ADM.AKTA_LAHIR --desa 99.99.99.9999 \
     --config "$work/node.toml" >/dev/null 2>&1; then fail "a record with an unknown desa was accepted"; fi
-"$bin/simpul" status --json --config "$work/node.toml" | grep -Eq '"backlog" *: *1\b' || fail "simpul status does not show the one event"
+status=$("$bin/simpul" status --json --config "$work/node.toml" 2>&1) || fail "simpul status failed: $status"
+grep -Eq '"backlog" *: *1\b' <<<"$status" || fail "simpul status does not show the one event: $status"
 "$bin/simpul" log verify --config "$work/node.toml" >/dev/null || fail "simpul log verify failed"
 echo "release-check: the static release build links and runs"
