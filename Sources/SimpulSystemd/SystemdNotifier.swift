@@ -36,11 +36,22 @@ public struct SystemdNotifier: Sendable {
         defer { close(fd) }
         let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + (abstract ? 0 : 1))
         let message = Array(state.utf8)
-        let sent = withUnsafePointer(to: &addr) { ptr in
-            ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                message.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, sa, length) }
+        // Never block: when the receiver's queue is full (a busy or stuck manager), a blocking send would stall the
+        // thread that notifies, and with it the daemon (its cooperative threads send WATCHDOG=1 and STATUS). A full
+        // queue is retried for at most about half a second (READY=1 and STOPPING=1 matter), then the message dropped.
+        for attempt in 0..<Self.fullQueueRetries {
+            let sent = withUnsafePointer(to: &addr) { ptr in
+                ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                    message.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL), sa, length) }
+                }
             }
+            if sent == message.count { return true }
+            guard sent < 0, errno == EAGAIN || errno == EWOULDBLOCK, attempt + 1 < Self.fullQueueRetries else { return false }
+            usleep(10_000)
         }
-        return sent == message.count
+        return false
     }
+
+    /// Tries of a send that found the receiver's queue full, 10 ms apart.
+    static let fullQueueRetries = 50
 }

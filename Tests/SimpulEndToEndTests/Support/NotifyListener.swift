@@ -2,11 +2,19 @@ import Foundation
 import Synchronization
 
 /// Stands in for systemd's notification socket: a datagram socket the daemon sends READY=1, WATCHDOG=1,
-/// STATUS= and STOPPING=1 to (`$NOTIFY_SOCKET`), collected for the test to read.
+/// STATUS= and STOPPING=1 to (`$NOTIFY_SOCKET`), collected for the test to read. Like systemd, it drains the socket
+/// all the time (on a thread of its own): a datagram socket holds only a few messages, and a listener that read only
+/// when asked let the daemon's queue fill while the test was busy.
 final class NotifyListener: Sendable {
     let path: String
     private let fd: Int32
-    private let received = Mutex<[String]>([])
+    private let state = State()
+
+    /// The messages so far, and whether the listener is done (its thread then closes the socket).
+    final class State: Sendable {
+        let received = Mutex<[String]>([])
+        let stopped = Mutex(false)
+    }
 
     init(directory: String) throws {
         path = directory + "/notify.sock"
@@ -23,18 +31,23 @@ final class NotifyListener: Sendable {
         guard rc == 0 else { throw LiveError("cannot bind \(path)") }
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let socketFD = fd
+        let state = state
+        Thread.detachNewThread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while !state.stopped.withLock({ $0 }) {
+                let n = recv(socketFD, &buffer, buffer.count, 0)
+                guard n > 0 else { continue }
+                let text = String(decoding: buffer[0..<n], as: UTF8.self)
+                state.received.withLock { $0.append(contentsOf: text.split(separator: "\n").map(String.init)) }
+            }
+            close(socketFD)
+        }
     }
 
-    /// Reads whatever arrived (non-blocking beyond a short timeout) and returns every message so far.
+    /// Every message received so far.
     func messages() -> [String] {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            guard n > 0 else { break }
-            let text = String(decoding: buffer[0..<n], as: UTF8.self)
-            received.withLock { $0.append(contentsOf: text.split(separator: "\n").map(String.init)) }
-        }
-        return received.withLock { $0 }
+        state.received.withLock { $0 }
     }
 
     /// Waits until a message satisfying `match` has arrived.
@@ -48,7 +61,7 @@ final class NotifyListener: Sendable {
     }
 
     deinit {
-        close(fd)
+        state.stopped.withLock { $0 = true }
         unlink(path)
     }
 }
