@@ -21,6 +21,32 @@ struct HostileRequestTests {
     }
 }
 
+extension HostileRequestTests {
+    @Test("50 half-sent requests are closed after the idle timeout, and a real push succeeds meanwhile")
+    func halfSentRequestsAreClosed() async throws {
+        try await LiveCluster.run(serve: false) { cluster in
+            let config = try String(contentsOfFile: cluster.aggregatorConfig, encoding: .utf8)
+            try config.replacingOccurrences(of: "idle_timeout_seconds = 30", with: "idle_timeout_seconds = 2")
+                .write(toFile: cluster.aggregatorConfig, atomically: true, encoding: .utf8)
+            try await cluster.startAggregator()
+            let node = try await cluster.makeNode()
+            var half = [Int32]()
+            defer { for fd in half { close(fd) } }
+            for _ in 0..<50 {
+                let fd = try LocalAPILimitsTests.connect(port: cluster.port)
+                let partial = Array("POST /v1/nodes/\(node.id)/push HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n".utf8)
+                _ = partial.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                half.append(fd)
+            }
+            try await node.record(20)
+            try await node.syncCompletely()
+            try await Task.sleep(for: .seconds(4))
+            let closed = half.filter { LocalAPILimitsTests.readsEOF($0, within: 0.5) }.count
+            #expect(closed == 50, "only \(closed) of 50 half-sent requests were closed after the idle timeout")
+        }
+    }
+}
+
 /// 16 KiB of gzip that inflates to 16 MiB.
 enum PreAuthBomb {
     static func make() -> [UInt8] {

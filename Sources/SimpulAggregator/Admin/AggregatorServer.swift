@@ -24,6 +24,7 @@ public enum AggregatorServer {
         let notifier = SystemdNotifier()
         var application = Application(
             router: app.router(),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)))),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "simpul-aggregator"),
             onServerRunning: { channel in
                 let bound = channel.localAddress.map { "\($0.ipAddress ?? address.host):\($0.port ?? address.port)" } ?? config.listen
