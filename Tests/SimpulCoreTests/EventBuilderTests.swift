@@ -283,7 +283,7 @@ struct NIKShapedDataTests {
         func officer(_ text: String) -> [String: JSONValue] {
             ["kind": .string("request.received"), "service": .string("ADM.KTPEL"), "desa": .string("35.07.01.2001"), "officer": .string(text)]
         }
-        for nik in ["3507 0123 4567 8901", "3507.0123.4567.8901", "35070123456789012"] {
+        for nik in ["3507 0123 4567 8901", "3507.0123.4567.8901", "3507-0123-4567-8901", "35070123456789012"] {
             do {
                 _ = try builder.build(object: officer(nik), now: Date())
                 Issue.record("accepted \(nik)")
@@ -291,7 +291,8 @@ struct NIKShapedDataTests {
                 #expect(error.field == "officer" && !error.description.contains(nik), "\(error)")
             }
         }
-        for fine in ["Sari 0812 3456 7890", "35.07.01.2001", "loket 2, 2026.11.30 10.15"] {
+        for fine in ["Sari 0812 3456 7890", "35.07.01.2001", "loket 2, 2026.11.30 10.15", "0190a000-0000-7000-8000-000000000010",
+                     "12345678-1234-1234-1234-123456789012", "2026-11-30 09-15"] {
             #expect(throws: Never.self) { try builder.build(object: officer(fine), now: Date()) }
         }
     }

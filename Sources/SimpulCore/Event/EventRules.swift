@@ -202,10 +202,12 @@ public struct EventRules: Sendable {
         }
     }
 
-    /// True when the text holds 16 or more digits in a row, counted across single spaces or dots between digit groups
-    /// (`3507 0145 0990 0001`, `3507.0145.0990.0001`): the shape of a NIK, which must never be stored in clear. A
-    /// longer number is refused too, since a NIK may hide inside it.
+    /// True when the text holds 16 or more digits in a row, counted across single spaces, dots or hyphens between
+    /// digit groups (`3507 0145 0990 0001`, `3507.0145.0990.0001`, `3507-0145-0990-0001`): the shape of a NIK, which
+    /// must never be stored in clear. A longer number is refused too, since a NIK may hide inside it. A UUID (an event
+    /// or case id, hex digits in hyphenated groups) is not a NIK.
     static func containsNIKShapedNumber(_ text: String) -> Bool {
+        if isUUIDShaped(text.lowercased()) { return false }
         var digits = 0
         var separatorPending = false
         for c in text.utf8 {
@@ -213,7 +215,7 @@ public struct EventRules: Sendable {
                 digits += 1
                 separatorPending = false
                 if digits >= 16 { return true }
-            } else if (c == 32 || c == 46) && digits > 0 && !separatorPending {
+            } else if (c == 32 || c == 46 || c == 45) && digits > 0 && !separatorPending {
                 separatorPending = true
             } else {
                 digits = 0

@@ -169,7 +169,7 @@ public struct NodeConfig: Sendable, Equatable {
             }
             guard address.host.hasPrefix("127.") || address.host == "localhost" else {
                 throw ConfigError(key: "daemon.api_listen", value: daemon.apiListen, source: source,
-                                  reason: "must be a loopback address (127.x.x.x): the local API has no authentication")
+                                  reason: "must be a loopback address (127.x.x.x): the local API serves this PC only")
             }
         }
     }

@@ -60,11 +60,6 @@ struct ControlServer: Service, CustomStringConvertible {
         unlink(path)
     }
 
-    /// A `record` request: events to store, answered like `simpul record --json`.
-    struct RecordRequest: Decodable {
-        var events: [[String: JSONValue]]
-    }
-
     func respond(to line: Data?) async -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -96,10 +91,24 @@ struct ControlServer: Service, CustomStringConvertible {
             await driver.localChange()
             return Data(#"{"ok":true}"#.utf8)
         case "record":
-            guard let body = try? JSONDecoder().decode(RecordRequest.self, from: line) else {
-                return failure(NodeError(.usage, "a record request needs \"events\": [ {...}, ... ]"))
+            // The same parser as `record --file` and the local API: the same input gets the same answer.
+            let events: [[String: JSONValue]]
+            do {
+                guard case .object(let request) = try JSONParser.parse(line), case .array(let items)? = request["events"] else {
+                    throw ValidationError(field: "events", value: nil, reason: "is required: [ {...}, ... ]")
+                }
+                events = try items.enumerated().map { index, item throws(ValidationError) in
+                    guard case .object(let event) = item else {
+                        throw ValidationError(field: "events[\(index)]", value: nil, reason: "must be a JSON event object")
+                    }
+                    return event
+                }
+            } catch let error as ValidationError {
+                return failure(NodeError(.usage, "a record request \(error)"))
+            } catch {
+                return failure(NodeError(.usage, "a record request is not valid JSON: \(error)"))
             }
-            switch await recorder.recordOffPool(objects: body.events) {
+            switch await recorder.recordOffPool(objects: events) {
             case .success(let entries):
                 await driver.localChange()
                 return encoded(LocalRecordAnswer(ok: true, recorded: entries.count, events: entries))

@@ -96,12 +96,8 @@ struct LocalAPIServer: Service, CustomStringConvertible {
             }
         case ("POST", "/v1/events"):
             let objects: [[String: JSONValue]]
-            if let batch = try? JSONDecoder().decode(ControlServer.RecordRequest.self, from: request.body) {
-                objects = batch.events
-            } else if let one = try? JSONDecoder().decode([String: JSONValue].self, from: request.body) {
-                objects = [one]
-            } else {
-                return problem(400, "malformed-body", "the body must be one JSON event object or {\"events\": [...]}")
+            do { objects = try EventInput.objects(from: request.body) } catch {
+                return problem(400, "malformed-body", "the body \(error.reason)")
             }
             switch await recorder.recordOffPool(objects: objects) {
             case .success(let entries):

@@ -12,6 +12,7 @@ extension SyncEngine {
         defer { withExtendedLifetime(lock) {} }
         let remote = try await fetchHead()
         try checkAggregatorKey(remote.receipt)
+        try checkHeadAnswer(remote)
         let local = try store.head()
         let acked = try store.syncState().ackedSeq
         // Entries up to the last verified receipt matched the province's when it was issued.

@@ -122,7 +122,9 @@ public struct SyncEngine: Sendable {
         let head = try store.head()
         // Entries were acknowledged, or there was nothing to push: either way this was a sync.
         if let latest = totals.latest { try store.recordReceipt(latest, at: now(), synced: true) }
-        let acked = planner?.acked ?? 0
+        // What the report calls acknowledged comes from a signed receipt only, never from an unsigned field (a gap
+        // problem's head): a forged answer cannot make `sync now` say "done" with events still queued.
+        let acked = min(planner?.acked ?? 0, totals.latest?.seq ?? 0)
         // Push, then pull: what other nodes recorded on this node's cases, and the province's rules.
         let pulled = pullsFeed ? try await pullFeed() : (entries: 0, cursor: try store.feedState().cursor, bytes: 0)
         var report = SyncReport(
