@@ -12,6 +12,8 @@ echo "== swift test =="
 swift test --skip-build
 echo "== systemd unit checks =="
 bash Tests/system/unit-check.sh
+echo "== fuzzing the parsers of hostile input (libFuzzer, 60 s) =="
+bash Tests/fuzz/run.sh 60
 echo "== the install build (static release) links and runs =="
 bash Tests/system/release-check.sh
 echo "== systemd-nspawn system test =="

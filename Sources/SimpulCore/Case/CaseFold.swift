@@ -19,23 +19,6 @@ public struct CaseEvent: Sendable, Equatable {
     public var caseNode: String { event.caseNode ?? node }
 }
 
-extension Event {
-    /// The attribute a provider's events name the office's node in (the case is keyed by node and case id).
-    public static let caseNodeAttr = "case_node"
-    /// The attribute `provider.responded` carries its outcome code in (`accepted`, `completed`, `declined` ...).
-    public static let outcomeAttr = "outcome"
-
-    public var caseNode: String? {
-        if case .string(let node)? = attrs?[Self.caseNodeAttr] { return node }
-        return nil
-    }
-
-    public var outcome: String? {
-        if case .string(let code)? = attrs?[Self.outcomeAttr] { return code }
-        return nil
-    }
-}
-
 /// A case as the fold of its events: `simpul cases` prints these, and the aggregator folds the same way.
 public struct CaseView: Codable, Sendable, Equatable {
     /// One event in fold order, as the case lists it.

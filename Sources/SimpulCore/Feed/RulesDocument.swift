@@ -47,9 +47,7 @@ public struct RulesDocument: Codable, Sendable, Equatable {
     }
 
     /// A version name as entries carry it: `r-` and 16 lower-case hex digits.
-    public static func isVersionShaped(_ text: String) -> Bool {
-        text.utf8.count == 18 && text.hasPrefix("r-") && text.utf8.dropFirst(2).allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
-    }
+    public static func isVersionShaped(_ text: String) -> Bool { LogEntry.isRulesVersionShaped(text) }
 
     /// The event rules these describe. Throws when the catalogue does not parse (a node then keeps its last rules).
     public func eventRules() throws(ValidationError) -> EventRules {

@@ -43,6 +43,11 @@ public struct LogEntry: Sendable, Equatable {
         }
     }
 
+    /// A rules version as an entry names it: `r-` and 16 lower-case hex digits.
+    public static func isRulesVersionShaped(_ text: String) -> Bool {
+        text.utf8.count == 18 && text.hasPrefix("r-") && text.utf8.dropFirst(2).allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
+    }
+
     /// Parses the entry's bytes strictly: exactly the keys `event`, `hlc`, `node`, `seq`, of the right types.
     /// Read member by member (no dictionaries): ingest decodes every entry it receives.
     public func decode() throws -> Content {
@@ -72,7 +77,7 @@ public struct LogEntry: Sendable, Equatable {
                     node = value
                 case "rules":
                     seen = rules != nil
-                    guard case .string(let value) = try parser.value(), RulesDocument.isVersionShaped(value) else { throw shape }
+                    guard case .string(let value) = try parser.value(), Self.isRulesVersionShaped(value) else { throw shape }
                     rules = value
                 case "seq":
                     seen = seq != nil
