@@ -14,10 +14,13 @@ import Testing
     /// Headers of a signed feed or log read.
     static func readHeaders(_ route: String, node: String, after: Int64, signer: SigningKey) -> HTTPFields {
         let clock = RFC3339.format(Date())
+        let counter = Wire.nextCounter()
         var fields = HTTPFields()
         fields[Wire.protocolHeader] = String(SimpulProtocol.version)
         fields[Wire.clockHeader] = clock
-        fields[Wire.signatureHeader] = signer.sign(WireSignature.request("simpul-\(route)-request", node: node, after: after, clock: clock))
+        fields[Wire.counterHeader] = String(counter)
+        fields[Wire.signatureHeader] = signer.sign(WireSignature.request("simpul-\(route)-request", node: node, after: after, clock: clock,
+                                                                         counter: counter))
         return fields
     }
 
@@ -107,7 +110,7 @@ import Testing
             #expect(try await h.storage.node(log.id)?.forkSeq != nil)
 
             func recover(seq: Int64, hash: String, signer: SigningKey) async throws -> TestResponse {
-                var request = RecoverRequest(node: log.id, seq: seq, hash: hash, clock: RFC3339.format(Date()))
+                var request = RecoverRequest(node: log.id, seq: seq, hash: hash, clock: RFC3339.format(Date()), counter: Wire.nextCounter())
                 request.sign(with: signer)
                 var headers = HTTPFields()
                 headers[Wire.protocolHeader] = String(SimpulProtocol.version)

@@ -107,9 +107,10 @@ import Testing
         let h = try await AggregatorHarness.make(enrolling: [log])
         try await h.test { client in
             let clock = RFC3339.format(Date().addingTimeInterval(3600))
-            var headers = Wire.headHeaders(node: log.id, signer: log.key)
+            let counter = Wire.nextCounter()
+            var headers = Wire.headHeaders(node: log.id, signer: log.key, counter: counter)
             headers[Wire.clockHeader] = clock
-            headers[Wire.signatureHeader] = log.key.sign(HeadRequestSignature.message(node: log.id, clock: clock))
+            headers[Wire.signatureHeader] = log.key.sign(HeadRequestSignature.message(node: log.id, clock: clock, counter: counter))
             let response = try await client.execute(uri: "/v1/nodes/\(log.id)/head", method: .get, headers: headers)
             #expect(response.status == .ok)
             let node = try #require(try await h.storage.node(log.id))

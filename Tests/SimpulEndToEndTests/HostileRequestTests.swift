@@ -26,7 +26,7 @@ extension HostileRequestTests {
     func halfSentRequestsAreClosed() async throws {
         try await LiveCluster.run(serve: false) { cluster in
             let config = try String(contentsOfFile: cluster.aggregatorConfig, encoding: .utf8)
-            try config.replacingOccurrences(of: "idle_timeout_seconds = 30", with: "idle_timeout_seconds = 2")
+            try config.replacingOccurrences(of: "idle_timeout_seconds = 0", with: "idle_timeout_seconds = 2")
                 .write(toFile: cluster.aggregatorConfig, atomically: true, encoding: .utf8)
             try await cluster.startAggregator()
             let node = try await cluster.makeNode()

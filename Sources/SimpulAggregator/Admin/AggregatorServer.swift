@@ -24,7 +24,9 @@ public enum AggregatorServer {
         let notifier = SystemdNotifier()
         var application = Application(
             router: app.router(),
-            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)))),
+            // Off by default (0): with Hummingbird's idle timeout on, a node's sync over a reused connection was seen
+            // to hang in the test suite; see docs/security.md, "Not yet covered".
+            server: .http1(configuration: .init(idleTimeout: config.idleTimeoutSeconds > 0 ? .seconds(Int64(config.idleTimeoutSeconds)) : nil)),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "simpul-aggregator"),
             onServerRunning: { channel in
                 let bound = channel.localAddress.map { "\($0.ipAddress ?? address.host):\($0.port ?? address.port)" } ?? config.listen

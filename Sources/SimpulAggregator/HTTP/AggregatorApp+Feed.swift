@@ -34,16 +34,21 @@ extension AggregatorApp {
         return value
     }
 
-    /// The enrolled, unrevoked node whose key signed `message(clock)` in `Simpul-Signature`.
-    func authenticated(_ request: Request, node: String, message: (String) -> Data) async throws -> NodeRecord {
+    /// The enrolled, unrevoked node whose key signed `message(clock, counter)` in `Simpul-Signature`, with a request
+    /// counter above every one accepted before (a replay gets `409 stale-counter` and changes nothing).
+    func authenticated(_ request: Request, node: String, message: (String, Int64) -> Data) async throws -> NodeRecord {
         try checkVersion(request)
+        guard let counterText = request.headers[HTTPField.Name(SimpulProtocol.counterHeader)!], let counter = Int64(counterText), counter > 0 else {
+            throw Problem.malformed("\(SimpulProtocol.counterHeader) must be the node's request counter, a whole number above 0")
+        }
         guard let record = try await storage.node(node) else { throw Problem.unknownNode(node) }
         let clock = request.headers[HTTPField.Name(SimpulProtocol.clockHeader)!] ?? ""
         let signature = request.headers[HTTPField.Name(SimpulProtocol.signatureHeader)!] ?? ""
-        guard let key = try? PublicKey(base64: record.publicKey), key.isValid(signature: signature, for: message(clock)) else {
+        guard let key = try? PublicKey(base64: record.publicKey), key.isValid(signature: signature, for: message(clock, counter)) else {
             throw Problem.badSignature(node)
         }
         if let revokedAt = record.revokedAt { throw Problem.revoked(node, at: revokedAt) }
+        try await acceptCounter(counter, node: node)
         let now = Date()
         try await storage.touch(node: node, seenAt: RFC3339.format(now), clockSkewSeconds: clockSkew(request, now: now))
         return record
@@ -51,7 +56,9 @@ extension AggregatorApp {
 
     func feed(_ request: Request, node: String) async throws -> Response {
         let after = try afterParameter(request)
-        _ = try await authenticated(request, node: node) { WireSignature.request("simpul-feed-request", node: node, after: after, clock: $0) }
+        _ = try await authenticated(request, node: node) {
+            WireSignature.request("simpul-feed-request", node: node, after: after, clock: $0, counter: $1)
+        }
         let (items, more) = try await storage.feed(node: node, after: after, maxItems: Self.feedPageItems, maxBytes: Self.feedPageBytes)
         let page = FeedPage(node: node, after: after, next: items.last?.cursor ?? after, more: more, items: items)
         return try signedResponse(page, purpose: "simpul-feed", node: node, after: after, gzip: acceptsGzip(request))
@@ -60,7 +67,7 @@ extension AggregatorApp {
     func ownLog(_ request: Request, node: String) async throws -> Response {
         let after = try afterParameter(request)
         let record = try await authenticated(request, node: node) {
-            WireSignature.request("simpul-log-request", node: node, after: after, clock: $0)
+            WireSignature.request("simpul-log-request", node: node, after: after, clock: $0, counter: $1)
         }
         var entries = [LogPage.Entry]()
         var bytes = 0
@@ -94,6 +101,8 @@ extension AggregatorApp {
             throw Problem.badSignature(node)
         }
         if let revokedAt = record.revokedAt { throw Problem.revoked(node, at: revokedAt) }
+        guard message.counter > 0 else { throw Problem.malformed("the recover request's counter must be above 0") }
+        try await acceptCounter(message.counter, node: node)
         let now = Date()
         if record.forkSeq != nil {
             guard message.seq == record.headSeq, message.hash == record.headHash, let hash = Hex.decode(message.hash),
@@ -107,6 +116,15 @@ extension AggregatorApp {
         guard let current = try await storage.node(node) else { throw Problem.unknownNode(node) }
         let receipt = await ingest.headReceipt(for: current, now: now)
         return jsonResponse(HeadResponse(node: node, seq: current.headSeq, hash: current.headHash, state: current.state, limits: limits, receipt: receipt))
+    }
+
+    /// Keeps `counter` as the node's last accepted request counter, or refuses the request as a replay.
+    func acceptCounter(_ counter: Int64, node: String) async throws {
+        if let last = try await storage.advanceCounter(node: node, to: counter) {
+            throw Problem(type: ProblemType.staleCounter.rawValue, title: "Request counter already used", status: 409,
+                          detail: "node \(node)'s request counter \(counter) is not above \(last), the last one accepted: a replayed request, or a node restored from a backup (it moves past it by itself)",
+                          seq: last)
+        }
     }
 
     /// The value as JSON, with the aggregator's signature over the exact body bytes in `Simpul-Signature`; gzipped on

@@ -67,16 +67,8 @@ public struct AggregatorApp: Sendable {
     }
 
     func head(_ request: Request, node: String, logger: Logger) async throws -> Response {
-        try checkVersion(request)
-        guard let record = try await storage.node(node) else { throw Problem.unknownNode(node) }
-        let clock = request.headers[HTTPField.Name(SimpulProtocol.clockHeader)!] ?? ""
-        let signature = request.headers[HTTPField.Name(SimpulProtocol.signatureHeader)!] ?? ""
-        guard let key = try? PublicKey(base64: record.publicKey),
-              key.isValid(signature: signature, for: HeadRequestSignature.message(node: node, clock: clock))
-        else { throw Problem.badSignature(node) }
-        if let revokedAt = record.revokedAt { throw Problem.revoked(node, at: revokedAt) }
+        let record = try await authenticated(request, node: node) { HeadRequestSignature.message(node: node, clock: $0, counter: $1) }
         let now = Date()
-        try await storage.touch(node: node, seenAt: RFC3339.format(now), clockSkewSeconds: clockSkew(request, now: now))
         let receipt = await ingest.headReceipt(for: record, now: now)
         return jsonResponse(HeadResponse(
             node: node, seq: record.headSeq, hash: record.headHash, state: record.state, limits: limits, receipt: receipt))

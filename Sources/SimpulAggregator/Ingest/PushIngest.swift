@@ -173,8 +173,8 @@ public struct PushIngest: Sendable {
             }
             let duplicates = computed.count - newEntries.count
             if newEntries.isEmpty {
-                // Everything was already stored: acknowledge with the head, store nothing.
-                try await storage.touch(node: pathNode, seenAt: issuedAt, clockSkewSeconds: clockSkewSeconds)
+                // Everything was already stored: acknowledge with the head, store nothing, and leave last-seen and skew
+                // alone (a replayed push must change nothing; the node's next head read records it as seen).
                 var receipt = Receipt(node: pathNode, seq: current.headSeq, hash: current.headHash, issuedAt: issuedAt, stored: 0, duplicates: duplicates)
                 await addQuarantine(to: &receipt, held: current.quarantined, newlyHeld: [])
                 return Outcome(receipt: sign(receipt))

@@ -221,6 +221,9 @@ public protocol AggregatorStorage: Sendable {
     /// Clears a node's fork once the node has adopted the stored log up to the head (`seq`, `hash`); false if the head
     /// differs or there was no fork. The fork stays on record, marked resolved.
     func resolveFork(node: String, seq: Int64, hash: Data, at time: String) async throws -> Bool
+    /// Accepts a node's request counter if it is above the last one accepted (and keeps it); otherwise returns the
+    /// last accepted value and changes nothing.
+    func advanceCounter(node: String, to counter: Int64) async throws -> Int64?
     /// Every stored event not held in quarantine (of one case node's cases, or all), for the case fold.
     func caseEvents(caseNode: String?) async throws -> [CaseEvent]
 }

@@ -44,6 +44,8 @@ extension SQLiteStorage {
                 );
                 -- A fork resolved by the node's recover: kept on record, no longer blocking.
                 ALTER TABLE forks ADD COLUMN resolved_at TEXT;
+                -- The last request counter accepted from each node: a replayed signed request changes nothing.
+                ALTER TABLE nodes ADD COLUMN request_counter INTEGER NOT NULL DEFAULT 0;
                 """)
         }
     }
@@ -167,6 +169,14 @@ extension SQLiteStorage {
             try db.execute(sql: "INSERT INTO node_keys(node, public_key, until_seq, replaced_at) VALUES (?, ?, ?, ?)",
                            arguments: [node, row["public_key"] as String, row["head_seq"] as Int64, time])
             try db.execute(sql: "UPDATE nodes SET public_key = ? WHERE id = ?", arguments: [publicKey, node])
+        }
+    }
+
+    public func advanceCounter(node: String, to counter: Int64) async throws -> Int64? {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE nodes SET request_counter = ? WHERE id = ? AND request_counter < ?", arguments: [counter, node, counter])
+            guard db.changesCount == 0 else { return nil }
+            return try Int64.fetchOne(db, sql: "SELECT request_counter FROM nodes WHERE id = ?", arguments: [node]) ?? 0
         }
     }
 

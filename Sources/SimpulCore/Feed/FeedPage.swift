@@ -96,17 +96,20 @@ public struct RecoverRequest: Codable, Sendable, Equatable {
     public var seq: Int64
     public var hash: String
     public var clock: String
+    /// The node's request counter (see `HeadRequestSignature`).
+    public var counter: Int64
     public var signature: String
 
-    public init(node: String, seq: Int64, hash: String, clock: String, signature: String = "") {
+    public init(node: String, seq: Int64, hash: String, clock: String, counter: Int64, signature: String = "") {
         self.node = node
         self.seq = seq
         self.hash = hash
         self.clock = clock
+        self.counter = counter
         self.signature = signature
     }
 
-    public var signedMessage: Data { WireSignature.message("simpul-recover", [node, String(seq), hash, clock]) }
+    public var signedMessage: Data { WireSignature.message("simpul-recover", [node, String(seq), hash, clock, String(counter)]) }
 
     public mutating func sign(with key: SigningKey) { signature = key.sign(signedMessage) }
 }
@@ -118,9 +121,10 @@ public enum WireSignature {
         Data((["\(purpose)-v\(SimpulProtocol.version)"] + fields).joined(separator: "\n").utf8)
     }
 
-    /// What a node signs to read its feed or its own log (`purpose` is `simpul-feed-request` or `simpul-log-request`).
-    public static func request(_ purpose: String, node: String, after: Int64, clock: String) -> Data {
-        message(purpose, [node, String(after), clock])
+    /// What a node signs to read its feed or its own log (`purpose` is `simpul-feed-request` or `simpul-log-request`),
+    /// with its request counter.
+    public static func request(_ purpose: String, node: String, after: Int64, clock: String, counter: Int64) -> Data {
+        message(purpose, [node, String(after), clock, String(counter)])
     }
 
     /// What the aggregator signs over an answer's body (`purpose` is `simpul-feed` or `simpul-log`).

@@ -17,4 +17,7 @@ public enum ProblemType: String, Sendable, CaseIterable {
     case busy
     /// `POST /v1/nodes/{node}/recover` named another head than the stored one: pull the log again, then recover.
     case recoverMismatch = "recover-mismatch"
+    /// A signed request's counter is not above the last one accepted from the node: a replay, or a node restored
+    /// from a backup. The problem's `seq` is the last accepted counter; a node moves past it and asks again.
+    case staleCounter = "stale-counter"
 }

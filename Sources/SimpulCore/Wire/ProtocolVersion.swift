@@ -7,6 +7,8 @@ public enum SimpulProtocol {
     public static let clockHeader = "Simpul-Clock"
     public static let nodeHeader = "Simpul-Node"
     public static let signatureHeader = "Simpul-Signature"
+    /// A node's request counter on its signed reads: each value is accepted once, increasing (replays change nothing).
+    public static let counterHeader = "Simpul-Counter"
     /// On signed answers (feed, log): the aggregator key that signed them, for diagnostics (nodes check the pinned key).
     public static let aggregatorKeyHeader = "Simpul-Aggregator-Key"
     public static let pushContentType = "application/x-ndjson"

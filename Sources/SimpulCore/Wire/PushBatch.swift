@@ -59,9 +59,11 @@ public struct PushHeader: Codable, Sendable, Equatable {
     }
 }
 
-/// The signed message a node sends to read its own head (`GET /v1/nodes/{node}/head`).
+/// The signed message a node sends to read its own head (`GET /v1/nodes/{node}/head`). `counter` is the node's
+/// request counter (`Simpul-Counter`): the aggregator accepts each value once, increasing, so a replayed read changes
+/// nothing.
 public enum HeadRequestSignature {
-    public static func message(node: String, clock: String) -> Data {
-        Data("simpul-head-v\(SimpulProtocol.version)\n\(node)\n\(clock)".utf8)
+    public static func message(node: String, clock: String, counter: Int64) -> Data {
+        Data("simpul-head-v\(SimpulProtocol.version)\n\(node)\n\(clock)\n\(counter)".utf8)
     }
 }

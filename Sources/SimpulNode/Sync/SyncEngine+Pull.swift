@@ -82,11 +82,11 @@ extension SyncEngine {
     /// A GET on `/v1/nodes/{node}/{route}?after=N`, signed by the node, its answer by the pinned aggregator key; with
     /// the bytes the answer took on the wire.
     func fetchSigned<T: Decodable>(_ route: String, after: Int64) async throws(NodeError) -> (value: T, bytes: Int) {
-        var headers = requestHeaders()
-        let clock = headers.first { $0.0 == SimpulProtocol.clockHeader }?.1 ?? ""
-        headers.append((SimpulProtocol.signatureHeader,
-                        signingKey.sign(WireSignature.request("simpul-\(route)-request", node: config.nodeID, after: after, clock: clock))))
-        let response = try await transport.send(TransportRequest(method: "GET", url: nodePath + "/\(route)?after=\(after)", headers: headers))
+        let response = try await sendSigned { clock, counter in
+            let message = WireSignature.request("simpul-\(route)-request", node: config.nodeID, after: after, clock: clock, counter: counter)
+            return TransportRequest(method: "GET", url: nodePath + "/\(route)?after=\(after)",
+                                    headers: signedReadHeaders(clock: clock, counter: counter, signature: signingKey.sign(message)))
+        }
         let value: T = try decode(response, what: "reading this node's \(route) after \(after)")
         guard let pinned = try store.pinnedAggregatorKey(), let key = try? PublicKey(base64: pinned),
               let signature = response.signature,

@@ -51,13 +51,14 @@ extension SyncEngine {
         }
         report.headSeq = try store.head().seq
         // The local log now holds the province's entries up to its head: say so, so it accepts this node again.
-        var request = RecoverRequest(node: config.nodeID, seq: remote.seq, hash: remote.hash, clock: RFC3339.format(now()))
-        request.sign(with: signingKey)
-        var headers = requestHeaders()
-        headers.append(("Content-Type", "application/json"))
-        let body: Data
-        do { body = try JSONEncoder().encode(request) } catch { throw NodeError(.storage, "could not encode the recover request: \(error)") }
-        let response = try await transport.send(TransportRequest(method: "POST", url: nodePath + "/recover", headers: headers, body: body))
+        let response = try await sendSigned { (clock, counter) throws(NodeError) -> TransportRequest in
+            var request = RecoverRequest(node: config.nodeID, seq: remote.seq, hash: remote.hash, clock: clock, counter: counter)
+            request.sign(with: signingKey)
+            var headers = requestHeaders()
+            headers.append(("Content-Type", "application/json"))
+            guard let body = try? JSONEncoder().encode(request) else { throw NodeError(.storage, "could not encode the recover request") }
+            return TransportRequest(method: "POST", url: nodePath + "/recover", headers: headers, body: body)
+        }
         let answer: HeadResponse = try decode(response, what: "telling the aggregator this node recovered")
         try checkAggregatorKey(answer.receipt)
         report.aggregatorResolved = answer.state != "forked"

@@ -360,10 +360,10 @@ public struct SyncEngine: Sendable {
 
     /// The head, and how long its answer took to start (the link's round trip: a head read uploads nothing).
     func fetchHeadTimed() async throws(NodeError) -> (head: HeadResponse, roundTrip: Double?) {
-        var headers = requestHeaders()
-        let clock = headers.first { $0.0 == SimpulProtocol.clockHeader }?.1 ?? ""
-        headers.append((SimpulProtocol.signatureHeader, signingKey.sign(HeadRequestSignature.message(node: config.nodeID, clock: clock))))
-        let response = try await transport.send(TransportRequest(method: "GET", url: nodePath + "/head", headers: headers))
+        let response = try await sendSigned { clock, counter in
+            let signature = signingKey.sign(HeadRequestSignature.message(node: config.nodeID, clock: clock, counter: counter))
+            return TransportRequest(method: "GET", url: nodePath + "/head", headers: signedReadHeaders(clock: clock, counter: counter, signature: signature))
+        }
         return (try decode(response, what: "reading this node's head"), response.secondsToFirstByte)
     }
 

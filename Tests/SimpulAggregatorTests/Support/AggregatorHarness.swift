@@ -201,13 +201,20 @@ enum Wire {
         return fields
     }
 
-    /// Headers of a signed head read: `signer` signs `node`'s head message.
-    static func headHeaders(node: String, signer: SigningKey, version: String? = String(SimpulProtocol.version)) -> HTTPFields {
+    static let counterHeader = HTTPField.Name(SimpulProtocol.counterHeader)!
+
+    /// A request counter above every earlier one in this process (monotonic nanoseconds), as a node's would be.
+    static func nextCounter() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds) }
+
+    /// Headers of a signed head read: `signer` signs `node`'s head message with `counter` (a fresh one by default).
+    static func headHeaders(node: String, signer: SigningKey, version: String? = String(SimpulProtocol.version),
+                            counter: Int64 = Wire.nextCounter()) -> HTTPFields {
         let clock = RFC3339.format(Date())
         var fields = HTTPFields()
         if let version { fields[protocolHeader] = version }
         fields[clockHeader] = clock
-        fields[signatureHeader] = signer.sign(HeadRequestSignature.message(node: node, clock: clock))
+        fields[counterHeader] = String(counter)
+        fields[signatureHeader] = signer.sign(HeadRequestSignature.message(node: node, clock: clock, counter: counter))
         return fields
     }
 }
