@@ -208,11 +208,9 @@ async def one(kind, payload):
             except BaseException:
                 pass
         if writer is not None:
-            writer.close()
-            try:
-                await writer.wait_closed()
-            except Exception:
-                pass
+            # Abort, not close: a body the server refused early (503, 413) may still sit unsent in the buffer, and a
+            # graceful close would wait for it forever.
+            writer.transport.abort()
     return {"kind": kind, "status": status, "type": ptype, "seconds": round(time.monotonic() - t0, 3)}
 
 async def fire(payloads):

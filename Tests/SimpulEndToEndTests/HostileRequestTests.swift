@@ -47,6 +47,32 @@ extension HostileRequestTests {
     }
 }
 
+extension HostileRequestTests {
+    @Test("bodies held before their signature is checked are bounded: 8 of the largest at once, the 9th gets 503")
+    func bodyBudget() async throws {
+        try await LiveCluster.run { cluster in
+            let node = try await cluster.makeNode()
+            var held = [Int32]()
+            defer { for fd in held { close(fd) } }
+            let head = "POST /v1/nodes/\(node.id)/push HTTP/1.1\r\nHost: 127.0.0.1\r\nSimpul-Protocol: 1\r\n"
+                + "Content-Type: application/x-ndjson\r\nContent-Length: 4194304\r\n\r\n{\"a\":"
+            for _ in 0..<8 {
+                let fd = try LocalAPILimitsTests.connect(port: cluster.port)
+                _ = Array(head.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                held.append(fd)
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            let (status, answerHead, _) = try LiveCluster.exchangeWithHead(port: cluster.port, request: Array((head + "1}").utf8))
+            #expect(status == 503 && answerHead.contains("Retry-After: 1"), "\(status) \(answerHead)")
+            for fd in held { close(fd) }
+            held.removeAll()
+            try await Task.sleep(for: .milliseconds(300))
+            try await node.record(5)
+            try await node.syncCompletely()
+        }
+    }
+}
+
 /// 16 KiB of gzip that inflates to 16 MiB.
 enum PreAuthBomb {
     static func make() -> [UInt8] {

@@ -11,6 +11,8 @@ public struct AggregatorApp: Sendable {
     public let metrics: AggregatorMetrics
     /// Pushes being inflated and parsed before their signature is checked (see `PreAuthGate`).
     let preAuth = PreAuthGate(capacity: max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
+    /// Push bodies held before their signature is checked: room for 8 of the largest at once.
+    let bodyBudget: BodyBudget
     /// A push body may inflate to at most this many times its size (gzip of log entries is 4-10x; a bomb is 1000x).
     static let maxInflateRatio = 64
     public var storage: any AggregatorStorage { ingest.storage }
@@ -19,6 +21,7 @@ public struct AggregatorApp: Sendable {
     public init(ingest: PushIngest, metrics: AggregatorMetrics = AggregatorMetrics()) {
         self.ingest = ingest
         self.metrics = metrics
+        self.bodyBudget = BodyBudget(capacity: 8 * ingest.limits.maxBodyBytes)
     }
 
     public func router() -> Router<BasicRequestContext> {
@@ -78,9 +81,19 @@ public struct AggregatorApp: Sendable {
         let started = ContinuousClock.now
         do {
             try checkVersion(request)
+            let declared = request.headers[.contentLength].flatMap { Int($0) }
+            if let declared, declared > limits.maxBodyBytes {
+                throw Problem.tooLarge("the body is \(declared) bytes; the limit is \(limits.maxBodyBytes): send smaller batches (GET /v1/limits)")
+            }
+            let reservation = declared ?? limits.maxBodyBytes
+            guard bodyBudget.tryReserve(reservation) else {
+                throw Problem(type: ProblemType.busy.rawValue, title: "Busy", status: 503,
+                              detail: "the aggregator is reading other pushes' bodies; retry in a second")
+            }
+            defer { bodyBudget.release(reservation) }
             let compressed: ByteBuffer
             do {
-                compressed = try await request.body.collect(upTo: limits.maxBodyBytes)
+                compressed = try await request.body.collect(upTo: min(reservation, limits.maxBodyBytes))
             } catch is NIOTooManyBytesError {
                 throw Problem.tooLarge("the body exceeds \(limits.maxBodyBytes) bytes; send smaller batches (GET /v1/limits)")
             }

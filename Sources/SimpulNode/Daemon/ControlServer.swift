@@ -52,7 +52,8 @@ struct ControlServer: Service, CustomStringConvertible {
     func run() async throws {
         await SocketAcceptor.serve(listenFD: listenFD) { client in
             let line: Data? = await SocketAcceptor.blocking {
-                UnixSocket.readLine(client, deadline: .now + SocketAcceptor.requestDeadline)
+                SocketAcceptor.setReceiveTimeout(client, seconds: 10)
+                return UnixSocket.readLine(client)
             }
             let answer = await respond(to: line)
             SocketAcceptor.reply(client, answer + Data("\n".utf8))

@@ -18,17 +18,13 @@ enum HTTPRequestReader {
         var detail: String
     }
 
-    /// Reads one request, all of it before `deadline` (a client trickling a byte at a time gets no longer).
-    static func read(_ fd: Int32, maxBody: Int, deadline: ContinuousClock.Instant) -> Result<Request, Failure> {
-        let late = Failure(status: 408, detail: "the request was not complete within \(SocketAcceptor.requestDeadline)")
+    static func read(_ fd: Int32, maxBody: Int) -> Result<Request, Failure> {
         var buffer = Data()
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         var headerEnd: Range<Data.Index>?
         while headerEnd == nil {
             guard buffer.count < 16 * 1024 else { return .failure(Failure(status: 431, detail: "request headers too large")) }
-            guard SocketAcceptor.setReceiveTimeout(fd, until: deadline) else { return .failure(late) }
             let n = recv(fd, &chunk, chunk.count, 0)
-            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return .failure(late) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return .failure(Failure(status: 400, detail: "incomplete request")) }
             buffer.append(contentsOf: chunk[0..<n])
@@ -57,9 +53,7 @@ enum HTTPRequestReader {
         guard length <= maxBody else { return .failure(Failure(status: 413, detail: "the body exceeds \(maxBody) bytes")) }
         var body = Data(buffer[headerEnd!.upperBound...])
         while body.count < length {
-            guard SocketAcceptor.setReceiveTimeout(fd, until: deadline) else { return .failure(late) }
             let n = recv(fd, &chunk, min(chunk.count, length - body.count), 0)
-            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return .failure(late) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return .failure(Failure(status: 400, detail: "the body is shorter than its Content-Length")) }
             body.append(contentsOf: chunk[0..<n])

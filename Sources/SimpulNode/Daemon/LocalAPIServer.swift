@@ -50,7 +50,8 @@ struct LocalAPIServer: Service, CustomStringConvertible {
     func run() async throws {
         await SocketAcceptor.serve(listenFD: listenFD) { client in
             let request = await SocketAcceptor.blocking {
-                HTTPRequestReader.read(client, maxBody: Self.maxBodyBytes, deadline: .now + SocketAcceptor.requestDeadline)
+                SocketAcceptor.setReceiveTimeout(client, seconds: 10)
+                return HTTPRequestReader.read(client, maxBody: Self.maxBodyBytes)
             }
             let (status, body, headers) = await answer(request)
             SocketAcceptor.reply(client, HTTPRequestReader.response(status: status, body: body, headers: headers))
