@@ -77,7 +77,7 @@ struct IngestProfile: AsyncParsableCommand {
                 outcome = try await fresh.commit(IngestCommit(
                     node: "35.07.01", expectedHeadSeq: head, entries: slice, newHeadSeq: slice.last!.seq, newHeadHash: slice.last!.hash,
                     batch: StoredBatch(node: "35.07.01", fromSeq: slice[0].seq, toSeq: slice.last!.seq, prevHash: "", lastHash: "",
-                                       signature: "", receivedAt: "")))
+                                       signature: "", receivedAt: "", clock: "")))
             }
             guard outcome == .committed else { throw BenchError("commit: \(outcome)") }
             head = slice.last!.seq

@@ -69,9 +69,8 @@ import Testing
             #expect(batches.map { [$0.fromSeq, $0.toSeq] } == [[1, 3], [4, 7]])
             #expect(batches.map(\.lastHash) == [log.hashHex(3), log.hashHex(7)])
             for batch in batches {
-                let header = PushHeader(node: log.id, fromSeq: batch.fromSeq, toSeq: batch.toSeq, prevHash: batch.prevHash,
-                                        lastHash: batch.lastHash, clock: "")
-                #expect(log.key.publicKey.isValid(signature: batch.signature, for: header.signedMessage))
+                #expect(batch.clock == log.header(batch.fromSeq...batch.toSeq).clock)
+                #expect(log.key.publicKey.isValid(signature: batch.signature, for: batch.signedMessage))
             }
             #expect(try await h.storedEntries(log.id).map(\.bytes) == log.entries.map(\.bytes))
         }

@@ -51,4 +51,25 @@ import Testing
             #expect(try h.entryCount() == 3)
         }
     }
+
+    @Test func thePushSignatureCoversTheClockAndTheSkewComesFromIt() async throws {
+        let log = try NodeLog.recorded(4)
+        let h = try await AggregatorHarness.make(enrolling: [log])
+        try await h.test { client in
+            // A relay that moves the signed header's clock (to make a dead PC's skew look right) breaks the signature.
+            var moved = log.header(1...2)
+            moved.clock = "2026-12-02T09:00:00+07:00"
+            let forged = try moved.body(entries: log.slice(1...2))
+            let refused = try await client.push(node: log.id, body: forged)
+            try expectProblem(refused, status: 401, type: "bad-signature")
+            let unseen = try await h.storage.node(log.id)?.lastSeenAt
+            #expect(try h.entryCount() == 0 && unseen == nil)
+            // The skew recorded is the signed header's (2026-03-01, months back), whatever Simpul-Clock says.
+            var headers = Wire.pushHeaders(gzip: false)
+            headers[Wire.clockHeader] = RFC3339.format(Date())
+            #expect(try await client.push(node: log.id, body: try log.body(1...2), headers: headers).status == .ok)
+            let skew = try #require(try await h.storage.node(log.id)?.clockSkewSeconds)
+            #expect(skew < -86_400 * 30, "the skew \(skew) s was not taken from the signed clock")
+        }
+    }
 }

@@ -22,20 +22,31 @@ struct HostileRequestTests {
 }
 
 extension HostileRequestTests {
-    @Test("50 half-sent requests are closed after the idle timeout, and a real push succeeds meanwhile")
+    /// Starts the aggregator with `settings` (TOML lines) replacing the connection limits of the rendered config.
+    static func startAggregator(_ cluster: LiveCluster, idle: Int, request: Int, connections: Int) async throws {
+        var config = try String(contentsOfFile: cluster.aggregatorConfig, encoding: .utf8)
+        for (key, value) in [("idle_timeout_seconds", idle), ("request_timeout_seconds", request), ("max_connections", connections)] {
+            let line = try #require(config.split(separator: "\n").first { $0.hasPrefix(key + " = ") }, "no \(key) in the rendered config")
+            config = config.replacingOccurrences(of: String(line), with: "\(key) = \(value)")
+        }
+        try config.write(toFile: cluster.aggregatorConfig, atomically: true, encoding: .utf8)
+        try await cluster.startAggregator()
+    }
+
+    static func write(_ fd: Int32, _ text: String) {
+        _ = Array(text.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    @Test("50 half-sent requests beside a cap of 20 connections: a real push succeeds, and every one is closed")
     func halfSentRequestsAreClosed() async throws {
         try await LiveCluster.run(serve: false) { cluster in
-            let config = try String(contentsOfFile: cluster.aggregatorConfig, encoding: .utf8)
-            try config.replacingOccurrences(of: "idle_timeout_seconds = 0", with: "idle_timeout_seconds = 2")
-                .write(toFile: cluster.aggregatorConfig, atomically: true, encoding: .utf8)
-            try await cluster.startAggregator()
+            try await Self.startAggregator(cluster, idle: 2, request: 120, connections: 20)
             let node = try await cluster.makeNode()
             var half = [Int32]()
             defer { for fd in half { close(fd) } }
             for _ in 0..<50 {
                 let fd = try LocalAPILimitsTests.connect(port: cluster.port)
-                let partial = Array("POST /v1/nodes/\(node.id)/push HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n".utf8)
-                _ = partial.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                Self.write(fd, "POST /v1/nodes/\(node.id)/push HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n")
                 half.append(fd)
             }
             try await node.record(20)
@@ -44,6 +55,58 @@ extension HostileRequestTests {
             let closed = half.filter { LocalAPILimitsTests.readsEOF($0, within: 0.5) }.count
             #expect(closed == 50, "only \(closed) of 50 half-sent requests were closed after the idle timeout")
         }
+    }
+
+    @Test("the connection cap holds: with 4 connections held, a 5th is answered only once the idle timeout frees one")
+    func connectionCap() async throws {
+        try await LiveCluster.run(serve: false) { cluster in
+            try await Self.startAggregator(cluster, idle: 3, request: 120, connections: 4)
+            var held = [Int32]()
+            defer { for fd in held { close(fd) } }
+            for _ in 0..<4 {
+                let fd = try LocalAPILimitsTests.connect(port: cluster.port)
+                Self.write(fd, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                held.append(fd)
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            let fifth = try LocalAPILimitsTests.connect(port: cluster.port)
+            held.append(fifth)
+            Self.write(fifth, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            #expect(Self.answer(fifth, within: 1.0) == nil, "a 5th connection was served beside 4 held ones: no cap")
+            let answer = Self.answer(fifth, within: 6.0)
+            #expect(answer?.hasPrefix("HTTP/1.1 200") == true, "the 5th connection was never served: \(answer ?? "nothing")")
+        }
+    }
+
+    @Test("a body trickled a byte at a time is cut off at the request deadline, and the server keeps serving")
+    func trickledBodyIsCutOff() async throws {
+        try await LiveCluster.run(serve: false) { cluster in
+            try await Self.startAggregator(cluster, idle: 30, request: 2, connections: 512)
+            let node = try await cluster.makeNode()
+            let fd = try LocalAPILimitsTests.connect(port: cluster.port)
+            defer { close(fd) }
+            Self.write(fd, "POST /v1/nodes/\(node.id)/push HTTP/1.1\r\nHost: 127.0.0.1\r\nSimpul-Protocol: 1\r\n"
+                + "Content-Type: application/x-ndjson\r\nContent-Length: 1000\r\n\r\n")
+            let start = ContinuousClock.now
+            var cut = false
+            for _ in 0..<40 where !cut {
+                Self.write(fd, "{")
+                cut = LocalAPILimitsTests.readsEOF(fd, within: 0.2)
+            }
+            let elapsed = ContinuousClock.now - start
+            #expect(cut && elapsed < .seconds(6), "a trickled body was not cut off (\(elapsed))")
+            try await node.record(5)
+            try await node.syncCompletely()
+        }
+    }
+
+    /// The bytes a connection answers within `seconds`, or nil if it answers nothing.
+    static func answer(_ fd: Int32, within seconds: Double) -> String? {
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, Int32(seconds * 1000)) == 1 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        return n > 0 ? String(decoding: buffer[..<n], as: UTF8.self) : nil
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -24,10 +25,9 @@ public enum AggregatorServer {
         let notifier = SystemdNotifier()
         var application = Application(
             router: app.router(),
-            // Off by default (0): with Hummingbird's idle timeout on, a node's sync over a reused connection was seen
-            // to hang in the test suite; see docs/security.md, "Not yet covered".
-            server: .http1(configuration: .init(idleTimeout: config.idleTimeoutSeconds > 0 ? .seconds(Int64(config.idleTimeoutSeconds)) : nil)),
-            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "simpul-aggregator"),
+            server: .http1(configuration: connectionLimits(config, logger: logger)),
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "simpul-aggregator",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(config.maxConnections)),
             onServerRunning: { channel in
                 let bound = channel.localAddress.map { "\($0.ipAddress ?? address.host):\($0.port ?? address.port)" } ?? config.listen
                 logger.info("serve listening", metadata: ["address": "\(bound)", "database": "\(config.databasePath)"])
@@ -40,5 +40,13 @@ public enum AggregatorServer {
         try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         notifier.notify("STOPPING=1")
         logger.info("serve stopped")
+    }
+
+    /// What bounds a connection's time: the idle timeout between requests and the deadline of each request.
+    static func connectionLimits(_ config: AggregatorConfig, logger: Logger) -> HTTP1Channel.Configuration {
+        let deadline = TimeAmount.seconds(Int64(config.requestTimeoutSeconds))
+        return .init(
+            additionalChannelHandlers: [RequestDeadlineHandler(timeout: deadline, logger: logger)],
+            idleTimeout: config.idleTimeoutSeconds > 0 ? .seconds(Int64(config.idleTimeoutSeconds)) : nil)
     }
 }

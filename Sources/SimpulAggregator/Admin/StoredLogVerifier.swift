@@ -89,10 +89,8 @@ public struct StoredLogVerifier: Sendable {
         var covered: Int64 = 0
         for batch in try await storage.batches(node: node.id) where batch.toSeq <= node.headSeq {
             result.batches += 1
-            let header = PushHeader(node: node.id, fromSeq: batch.fromSeq, toSeq: batch.toSeq, prevHash: batch.prevHash,
-                                    lastHash: batch.lastHash, clock: "", signature: batch.signature)
             let signer = signer(of: batch)
-            guard signer.key.isValid(signature: batch.signature, for: header.signedMessage) else {
+            guard signer.key.isValid(signature: batch.signature, for: batch.signedMessage) else {
                 return fail(batch.toSeq, "the node's signature over batch \(batch.fromSeq)-\(batch.toSeq) does not verify with \(signer.name)")
             }
             guard hashes[batch.fromSeq - 1].map(Hex.encode) == batch.prevHash, hashes[batch.toSeq].map(Hex.encode) == batch.lastHash else {

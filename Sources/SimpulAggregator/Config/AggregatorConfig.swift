@@ -12,8 +12,12 @@ public struct AggregatorConfig: Sendable, Equatable {
     public var limits = Limits()
     /// The sync interval the feed gives every node, in seconds (0: each node keeps its own).
     public var nodeSyncIntervalSeconds = 0
-    /// A connection that sends nothing for this long is closed (idle keep-alives, half-sent requests); 0: never.
-    public var idleTimeoutSeconds = 0
+    /// A connection that is between requests this long is closed (idle keep-alives, half-sent heads); 0: never.
+    public var idleTimeoutSeconds = 30
+    /// Each request has this long from its head to its last body byte, else its connection is closed.
+    public var requestTimeoutSeconds = 120
+    /// Connections served at once; more wait in the listen backlog until one closes.
+    public var maxConnections = 512
 
     public init(dataDir: String) {
         self.dataDir = dataDir
@@ -30,7 +34,7 @@ public struct AggregatorConfig: Sendable, Equatable {
 
     static let knownKeys: Set<String> = [
         "version", "listen", "data_dir", "catalogue_file", "allow_unknown_wilayah", "allow_unknown_node_ids",
-        "node_sync_interval_seconds", "idle_timeout_seconds",
+        "node_sync_interval_seconds", "idle_timeout_seconds", "request_timeout_seconds", "max_connections",
         "limits.max_body_bytes", "limits.max_decompressed_bytes", "limits.max_entries", "limits.max_entry_bytes",
     ]
 
@@ -58,7 +62,9 @@ public struct AggregatorConfig: Sendable, Equatable {
         config.allowUnknownWilayah = try s.bool("allow_unknown_wilayah", default: false)
         config.allowUnknownNodeIDs = try s.bool("allow_unknown_node_ids", default: false)
         config.nodeSyncIntervalSeconds = try s.int("node_sync_interval_seconds", default: 0, range: 0...86_400)
-        config.idleTimeoutSeconds = try s.int("idle_timeout_seconds", default: 0, range: 0...3600)
+        config.idleTimeoutSeconds = try s.int("idle_timeout_seconds", default: 30, range: 0...3600)
+        config.requestTimeoutSeconds = try s.int("request_timeout_seconds", default: 120, range: 1...3600)
+        config.maxConnections = try s.int("max_connections", default: 512, range: 1...1_000_000)
         guard config.nodeSyncIntervalSeconds == 0 || config.nodeSyncIntervalSeconds >= 5 else {
             throw ConfigError(key: "node_sync_interval_seconds", value: String(config.nodeSyncIntervalSeconds), source: source,
                               reason: "must be 0 (each node keeps its own) or 5-86400 seconds, the range a node accepts")
@@ -116,9 +122,13 @@ public struct AggregatorConfig: Sendable, Equatable {
         allow_unknown_node_ids = \(allowUnknownNodeIDs)
         # The sync interval (seconds, 5-86400) every node's feed sets; 0: each node keeps its own sync.interval_seconds.
         node_sync_interval_seconds = \(nodeSyncIntervalSeconds)
-        # A connection that sends nothing for this many seconds is closed (idle or half-sent requests); 0: never.
-        # Off by default for now: see docs/security.md, "Not yet covered".
+        # A connection between requests (idle, or a request head only half sent) is closed after this many
+        # seconds; 0: never.
         idle_timeout_seconds = \(idleTimeoutSeconds)
+        # Each request has this many seconds from its head to its last body byte, else its connection is closed.
+        request_timeout_seconds = \(requestTimeoutSeconds)
+        # Connections served at once; more wait in the listen backlog until one closes.
+        max_connections = \(maxConnections)
 
         [limits]
         # One push: compressed body, decompressed body, entries, and one entry's bytes.

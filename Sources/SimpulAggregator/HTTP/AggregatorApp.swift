@@ -63,10 +63,9 @@ public struct AggregatorApp: Sendable {
         guard given == String(SimpulProtocol.version) else { throw Problem.unsupportedVersion(given ?? "(none)") }
     }
 
-    /// Node clock minus ours, from the `Simpul-Clock` header.
+    /// Node clock minus ours, from the `Simpul-Clock` header (covered by the signature of the routes that use it).
     func clockSkew(_ request: Request, now: Date) -> Double? {
-        guard let text = request.headers[HTTPField.Name(SimpulProtocol.clockHeader)!], let stamp = RFC3339.parse(text) else { return nil }
-        return (stamp.date.timeIntervalSince(now) * 10).rounded() / 10
+        request.headers[HTTPField.Name(SimpulProtocol.clockHeader)!].flatMap { PushIngest.clockSkew(nodeClock: $0, now: now) }
     }
 
     func head(_ request: Request, node: String, logger: Logger) async throws -> Response {
@@ -130,7 +129,7 @@ public struct AggregatorApp: Sendable {
             gateHeld = false
             let now = Date()
             let outcome = try await ingest.ingest(
-                pathNode: node, header: header, entries: entries, now: now, clockSkewSeconds: clockSkew(request, now: now), logger: logger)
+                pathNode: node, header: header, entries: entries, now: now, logger: logger)
             metrics.recordPush(result: "ok", stored: outcome.receipt.stored, duplicates: outcome.receipt.duplicates,
                                quarantined: outcome.quarantined, bytes: compressed.readableBytes, seconds: started.duration(to: .now))
             metrics.recordAccepted(node: node)

@@ -73,8 +73,15 @@ public struct PushIngest: Sendable {
     /// No log gets anywhere near this; it keeps seq arithmetic far from overflow.
     static let maxSeq: Int64 = 1 << 53
 
-    public func ingest(pathNode: String, header: PushHeader, entries: [Data], now: Date, clockSkewSeconds: Double? = nil,
-                       logger: Logger) async throws -> Outcome {
+    /// Node clock minus ours in seconds (one decimal), or nil if `nodeClock` is not RFC 3339.
+    static func clockSkew(nodeClock: String, now: Date) -> Double? {
+        RFC3339.parse(nodeClock).map { ($0.date.timeIntervalSince(now) * 10).rounded() / 10 }
+    }
+
+    /// Verifies and stores one push. The node's clock skew is taken from the header's signed `clock`, so a relayed
+    /// or replayed push cannot set it.
+    public func ingest(pathNode: String, header: PushHeader, entries: [Data], now: Date, logger: Logger) async throws -> Outcome {
+        let clockSkewSeconds = Self.clockSkew(nodeClock: header.clock, now: now)
         guard header.node == pathNode else { throw Problem.nodeMismatch(path: pathNode, header: header.node) }
         guard let record = try await storage.node(pathNode) else { throw Problem.unknownNode(pathNode) }
         guard let key = try? PublicKey(base64: record.publicKey), key.isValid(signature: header.signature, for: header.signedMessage) else {
@@ -184,7 +191,8 @@ public struct PushIngest: Sendable {
                 node: pathNode, expectedHeadSeq: current.headSeq, entries: newEntries, newHeadSeq: newHead.seq,
                 newHeadHash: newHead.hash,
                 batch: StoredBatch(node: pathNode, fromSeq: header.fromSeq, toSeq: header.toSeq, prevHash: header.prevHash,
-                                   lastHash: header.lastHash, signature: header.signature, receivedAt: issuedAt),
+                                   lastHash: header.lastHash, signature: header.signature, receivedAt: issuedAt,
+                                   clock: header.clock),
                 quarantine: quarantine, seenAt: issuedAt, clockSkewSeconds: clockSkewSeconds)
             switch try await storage.commit(commit) {
             case .committed:

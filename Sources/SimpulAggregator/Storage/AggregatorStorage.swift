@@ -122,8 +122,11 @@ public struct StoredBatch: Sendable, Equatable {
     public var lastHash: String
     public var signature: String
     public var receivedAt: String
+    /// The clock the node signed in the push header; nil for a batch stored before the signature covered it.
+    public var clock: String?
 
-    public init(node: String, fromSeq: Int64, toSeq: Int64, prevHash: String, lastHash: String, signature: String, receivedAt: String) {
+    public init(node: String, fromSeq: Int64, toSeq: Int64, prevHash: String, lastHash: String, signature: String, receivedAt: String,
+                clock: String?) {
         self.node = node
         self.fromSeq = fromSeq
         self.toSeq = toSeq
@@ -131,6 +134,13 @@ public struct StoredBatch: Sendable, Equatable {
         self.lastHash = lastHash
         self.signature = signature
         self.receivedAt = receivedAt
+        self.clock = clock
+    }
+
+    /// The bytes the node signed for this batch.
+    public var signedMessage: Data {
+        let header = PushHeader(node: node, fromSeq: fromSeq, toSeq: toSeq, prevHash: prevHash, lastHash: lastHash, clock: clock ?? "")
+        return clock == nil ? header.signedMessageWithoutClock : header.signedMessage
     }
 }
 

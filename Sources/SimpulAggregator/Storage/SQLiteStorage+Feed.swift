@@ -44,8 +44,6 @@ extension SQLiteStorage {
                 );
                 -- A fork resolved by the node's recover: kept on record, no longer blocking.
                 ALTER TABLE forks ADD COLUMN resolved_at TEXT;
-                -- The last request counter accepted from each node: a replayed signed request changes nothing.
-                ALTER TABLE nodes ADD COLUMN request_counter INTEGER NOT NULL DEFAULT 0;
                 """)
         }
     }

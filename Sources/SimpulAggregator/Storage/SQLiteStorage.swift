@@ -100,6 +100,14 @@ public final class SQLiteStorage: AggregatorStorage {
                 """)
         }
         registerFeedMigration(&migrator)
+        migrator.registerMigration("v4-replay") { db in
+            try db.execute(sql: """
+                -- The last request counter accepted from each node: a replayed signed request changes nothing.
+                ALTER TABLE nodes ADD COLUMN request_counter INTEGER NOT NULL DEFAULT 0;
+                -- The clock each push header signed; NULL for batches stored before the signature covered it.
+                ALTER TABLE batches ADD COLUMN clock TEXT;
+                """)
+        }
         return migrator
     }()
 
@@ -196,10 +204,10 @@ public final class SQLiteStorage: AggregatorStorage {
             let b = commit.batch
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO batches(node, from_seq, to_seq, prev_hash, last_hash, signature, received_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO batches(node, from_seq, to_seq, prev_hash, last_hash, signature, received_at, clock)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [b.node, b.fromSeq, b.toSeq, b.prevHash, b.lastHash, b.signature, b.receivedAt])
+                arguments: [b.node, b.fromSeq, b.toSeq, b.prevHash, b.lastHash, b.signature, b.receivedAt, b.clock])
             return .committed
         }
     }
@@ -255,7 +263,7 @@ public final class SQLiteStorage: AggregatorStorage {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM batches WHERE node = ? ORDER BY to_seq", arguments: [node]).map {
                 StoredBatch(node: $0["node"], fromSeq: $0["from_seq"], toSeq: $0["to_seq"], prevHash: $0["prev_hash"],
-                            lastHash: $0["last_hash"], signature: $0["signature"], receivedAt: $0["received_at"])
+                            lastHash: $0["last_hash"], signature: $0["signature"], receivedAt: $0["received_at"], clock: $0["clock"])
             }
         }
     }

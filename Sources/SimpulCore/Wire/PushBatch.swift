@@ -3,7 +3,7 @@ import Foundation
 /// The first line of a push body: which stretch of the node's log follows, signed by the node.
 ///
 /// The body is NDJSON (gzip allowed): this header, then one log entry's bytes per line, verbatim. The
-/// signature covers the node, the range and the hashes around it; since every entry is chained into
+/// signature covers the node, the range, the hashes around it and the clock; since every entry is chained into
 /// `last_hash`, it covers every entry byte too.
 public struct PushHeader: Codable, Sendable, Equatable {
     public var protocolVersion: Int
@@ -38,8 +38,15 @@ public struct PushHeader: Codable, Sendable, Equatable {
         self.signature = signature
     }
 
-    /// The bytes the node signs.
+    /// The bytes the node signs: the range, the hashes around it and the node's clock (so the skew the aggregator
+    /// records from a push is the node's own).
     public var signedMessage: Data {
+        Data("simpul-push-v\(protocolVersion)\n\(node)\n\(fromSeq)\n\(toSeq)\n\(prevHash)\n\(lastHash)\n\(clock)".utf8)
+    }
+
+    /// What a push header signed before the clock was covered: `simpul-aggregator verify` checks batches stored then
+    /// (their stored clock is empty) against it. Ingest never accepts it.
+    public var signedMessageWithoutClock: Data {
         Data("simpul-push-v\(protocolVersion)\n\(node)\n\(fromSeq)\n\(toSeq)\n\(prevHash)\n\(lastHash)".utf8)
     }
 

@@ -52,11 +52,10 @@ struct ControlServer: Service, CustomStringConvertible {
     func run() async throws {
         await SocketAcceptor.serve(listenFD: listenFD) { client in
             let line: Data? = await SocketAcceptor.blocking {
-                SocketAcceptor.setReceiveTimeout(client, seconds: 10)
-                return UnixSocket.readLine(client)
+                UnixSocket.readLine(client, deadline: .now + SocketAcceptor.requestDeadline)
             }
             let answer = await respond(to: line)
-            SocketAcceptor.reply(client, answer + Data("\n".utf8))
+            await SocketAcceptor.reply(client, answer + Data("\n".utf8))
         }
         unlink(path)
     }

@@ -49,40 +49,54 @@ struct LocalAPIServer: Service, CustomStringConvertible {
 
     func run() async throws {
         await SocketAcceptor.serve(listenFD: listenFD) { client in
-            let request = await SocketAcceptor.blocking {
-                SocketAcceptor.setReceiveTimeout(client, seconds: 10)
-                return HTTPRequestReader.read(client, maxBody: Self.maxBodyBytes)
-            }
-            let (status, body, headers) = await answer(request)
-            SocketAcceptor.reply(client, HTTPRequestReader.response(status: status, body: body, headers: headers))
+            let (status, body, headers) = await answer(client, deadline: .now + SocketAcceptor.requestDeadline)
+            await SocketAcceptor.reply(client, HTTPRequestReader.response(status: status, body: body, headers: headers))
         }
     }
 
-    /// Access control first; the route only for a caller that passes it.
-    func answer(_ parsed: Result<HTTPRequestReader.Request, HTTPRequestReader.Failure>) async -> (Int, Data, [(String, String)]) {
-        guard case .success(let request) = parsed else {
-            let (status, body) = await respond(to: parsed)
-            return (status, body, [])
+    /// Access control on the request's head; the body is read, and the route run, only for a caller that passes it.
+    func answer(_ client: Int32, deadline: ContinuousClock.Instant) async -> (Int, Data, [(String, String)]) {
+        let head: HTTPRequestReader.Head
+        switch await SocketAcceptor.blocking({ HTTPRequestReader.readHead(client, deadline: deadline) }) {
+        case .failure(let failure): return refusal(failure, headers: [])
+        case .success(let read): head = read
         }
-        switch access.check(request) {
+        let cors: [(String, String)]
+        switch access.check(head.request) {
         case .refuse(let refusal):
             let (status, body) = problem(refusal.status, refusal.type, refusal.detail)
             return (status, body, refusal.headers)
         case .preflight(let headers):
             return (204, Data(), headers)
-        case .proceed(let cors):
-            let (status, body) = await respond(to: parsed)
-            return (status, body, cors)
+        case .proceed(let corsHeaders):
+            cors = corsHeaders
+        }
+        switch await SocketAcceptor.blocking({ HTTPRequestReader.readBody(client, head, maxBody: Self.maxBodyBytes, deadline: deadline) }) {
+        case .failure(let failure): return refusal(failure, headers: cors)
+        case .success(let request):
+            let (status, body, headers) = await respond(to: request)
+            return (status, body, headers + cors)
         }
     }
 
-    func respond(to parsed: Result<HTTPRequestReader.Request, HTTPRequestReader.Failure>) async -> (Int, Data) {
-        let request: HTTPRequestReader.Request
-        switch parsed {
-        case .failure(let failure):
-            return problem(failure.status, failure.status == 413 ? "too-large" : "malformed-request", failure.detail)
-        case .success(let r): request = r
+    func refusal(_ failure: HTTPRequestReader.Failure, headers: [(String, String)]) -> (Int, Data, [(String, String)]) {
+        let (status, body) = problem(failure.status, failure.status == 413 ? "too-large" : "malformed-request", failure.detail)
+        return (status, body, headers)
+    }
+
+    /// The method each route answers (a known route with another method gets 405 and `Allow`).
+    static let routes = ["/healthz": "GET", "/v1/status": "GET", "/v1/events": "POST", "/v1/cases": "GET"]
+
+    func respond(to request: HTTPRequestReader.Request) async -> (Int, Data, [(String, String)]) {
+        if let allowed = Self.routes[request.path], allowed != request.method {
+            let (status, body) = problem(405, "method-not-allowed", "\(request.method.prefix(20)) is not allowed on \(request.path); use \(allowed)")
+            return (status, body, [("Allow", allowed)])
         }
+        let (status, body) = await route(request)
+        return (status, body, [])
+    }
+
+    func route(_ request: HTTPRequestReader.Request) async -> (Int, Data) {
         switch (request.method, request.path) {
         case ("GET", "/healthz"):
             return (200, Data(#"{"status":"ok"}"#.utf8))
@@ -129,10 +143,8 @@ struct LocalAPIServer: Service, CustomStringConvertible {
             case .success(let cases): return (200, encode(cases))
             case .failure(let error): return problem(500, "internal", error.message)
             }
-        case (_, "/v1/events"), (_, "/v1/status"), (_, "/healthz"), (_, "/v1/cases"):
-            return problem(405, "method-not-allowed", "\(request.method) is not allowed on \(request.path)")
         default:
-            return problem(404, "not-found", "no route \(request.method) \(request.path); routes: POST /v1/events, GET /v1/status, GET /v1/cases, GET /healthz")
+            return problem(404, "not-found", "no route \(request.method.prefix(20)) \(request.path.prefix(200)); routes: POST /v1/events, GET /v1/status, GET /v1/cases, GET /healthz")
         }
     }
 

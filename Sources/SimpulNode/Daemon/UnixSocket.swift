@@ -49,11 +49,13 @@ extension UnixSocket {
         }
     }
 
-    /// Reads up to the first newline (at most 1 MiB). Nil on error, timeout or EOF before a newline.
-    static func readLine(_ fd: Int32, limit: Int = 1 << 20) -> Data? {
+    /// Reads up to the first newline (at most 1 MiB), all of it before `deadline` when one is given. Nil on error,
+    /// timeout or EOF before a newline.
+    static func readLine(_ fd: Int32, limit: Int = 1 << 20, deadline: ContinuousClock.Instant? = nil) -> Data? {
         var out = Data()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while out.count < limit {
+            if let deadline, !SocketAcceptor.setReceiveTimeout(fd, until: deadline) { return nil }
             let n = recv(fd, &buffer, buffer.count, 0)
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return nil }
