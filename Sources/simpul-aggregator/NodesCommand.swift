@@ -51,7 +51,7 @@ struct NodesCommand: AsyncParsableCommand {
                 if json { return Output.json(nodes) }
                 Output.line("NODE\tSTATE\tHEAD\tLAST SEEN\tSKEW\tQUARANTINED\tENROLLED")
                 for n in nodes {
-                    let state = n.state + (n.forkSeq.map { " (fork at seq \($0))" } ?? "")
+                    let state = n.state.rawValue + (n.forkSeq.map { " (fork at seq \($0))" } ?? "")
                     Output.line("\(n.id)\t\(state)\t\(n.headSeq)\t\(n.lastSeenAt ?? "never")\t\(n.clockSkewSeconds.map { "\(Int($0))s" } ?? "-")\t\(n.quarantined)\t\(n.enrolledAt)")
                 }
             }

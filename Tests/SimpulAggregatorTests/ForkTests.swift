@@ -59,7 +59,7 @@ import Testing
 
             // Shown: nodes list says forked at seq 2.
             let node = try #require(try await h.storage.listNodes().first { $0.id == original.id })
-            #expect(node.state == "forked")
+            #expect(node.state == .forked)
             #expect(node.forkSeq == 2)
             let listed = try JSONSerialization.jsonObject(with: JSONEncoder().encode(node)) as? [String: Any]
             #expect(listed?["state"] as? String == "forked")
@@ -87,7 +87,7 @@ import Testing
             let head = try await client.readHead(node: original.id, signer: original.key)
             #expect(head.status == .ok)
             let decoded = try JSONDecoder().decode(HeadResponse.self, from: Data(buffer: head.body))
-            #expect(decoded.state == "forked")
+            #expect(decoded.state == .forked)
             #expect(decoded.seq == 3)
             let dashboard = try await client.execute(uri: "/", method: .get)
             #expect(String(buffer: dashboard.body).contains("forked at seq 2"))

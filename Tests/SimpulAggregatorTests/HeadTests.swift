@@ -19,7 +19,7 @@ import Testing
             #expect(head.node == log.id)
             #expect(head.seq == 2)
             #expect(head.hash == log.hashHex(2))
-            #expect(head.state == "active")
+            #expect(head.state == .active)
             #expect(head.limits == AggregatorHarness.limits)
             #expect(head.receipt.isValidlySigned)
             #expect(head.receipt.aggregatorKey == h.aggregatorKey.publicKey.base64)
@@ -116,7 +116,7 @@ import Testing
             let node = try #require(try await h.storage.node(log.id))
             let skew = try #require(node.clockSkewSeconds)
             #expect(abs(skew - 3600) < 5)
-            #expect(node.state == "active")
+            #expect(node.state == .active)
         }
     }
 }

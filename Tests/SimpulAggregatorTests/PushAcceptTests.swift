@@ -40,7 +40,7 @@ import Testing
             #expect(try h.entryCount() == 5)
             #expect(try await h.head(log.id)! == (5, log.hashHex(5)))
             let node = try #require(try await h.storage.listNodes().first)
-            #expect(node.state == "active")
+            #expect(node.state == .active)
             #expect(node.lastSeenAt != nil)
         }
     }

@@ -96,14 +96,31 @@ import Testing
                 }
             }
             var page = String(buffer: try await client.execute(uri: "/", method: .get).body)
-            #expect(page.contains("bad-signature x3"), "\(page)")
+            // Unsigned, so anyone can send them: shown as requests in the node's name, not as the node needing a person.
+            #expect(page.contains("3 request(s) in its name with a bad signature") && !page.contains("needs a person"), "\(page)")
             // Unknown nodes leave no trace (nothing an unauthenticated client sends can grow the table).
             _ = try await client.push(node: "35.07.09", body: try log.body(1...1, node: "35.07.09"))
             page = String(buffer: try await client.execute(uri: "/", method: .get).body)
             #expect(!page.contains("35.07.09"))
             _ = try await client.pushOK(log, 1...2)
             page = String(buffer: try await client.execute(uri: "/", method: .get).body)
-            #expect(!page.contains("bad-signature"))
+            #expect(!page.contains("bad signature"))
+        }
+    }
+
+    @Test("a refusal signed by the node (revoked) needs a person, and bad-signature requests in its name do not hide it")
+    func aSignedRefusalIsNotOverwrittenByUnsignedOnes() async throws {
+        let log = try NodeLog.recorded(2)
+        let h = try await AggregatorHarness.make(enrolling: [log])
+        try await h.test { client in
+            _ = try await client.pushOK(log, 1...1)
+            _ = try await h.storage.revokeNode(log.id, at: "2026-03-02T08:00:00+07:00")
+            _ = try await h.expectRefusal(status: 403, type: "node-revoked") { try await client.push(node: log.id, body: try log.body(2...2)) }
+            _ = try await h.expectRefusal(status: 401, type: "bad-signature") {
+                try await client.push(node: log.id, body: try log.body(2...2, signer: SigningKey()))
+            }
+            let page = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            #expect(page.contains("node-revoked x1") && page.contains("needs a person"), "\(page)")
         }
     }
 }

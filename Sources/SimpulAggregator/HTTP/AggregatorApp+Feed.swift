@@ -108,7 +108,7 @@ extension AggregatorApp {
             guard message.seq == record.headSeq, message.hash == record.headHash, let hash = Hex.decode(message.hash),
                   try await storage.resolveFork(node: node, seq: message.seq, hash: hash, at: RFC3339.format(now))
             else {
-                throw Problem(type: ProblemType.recoverMismatch.rawValue, title: "Not at the stored head", status: 409,
+                throw Problem(.recoverMismatch, title: "Not at the stored head", status: 409,
                               detail: "node \(node) says it holds seq \(message.seq) with hash \(message.hash.prefix(16))…, but the stored head is seq \(record.headSeq) (\(record.headHash.prefix(16))…): run 'simpul recover' again",
                               head: Problem.Head(seq: record.headSeq, hash: record.headHash))
             }
@@ -121,7 +121,7 @@ extension AggregatorApp {
     /// Keeps `counter` as the node's last accepted request counter, or refuses the request as a replay.
     func acceptCounter(_ counter: Int64, node: String) async throws {
         if let last = try await storage.advanceCounter(node: node, to: counter) {
-            throw Problem(type: ProblemType.staleCounter.rawValue, title: "Request counter already used", status: 409,
+            throw Problem(.staleCounter, title: "Request counter already used", status: 409,
                           detail: "node \(node)'s request counter \(counter) is not above \(last), the last one accepted: a replayed request, or a node restored from a backup (it moves past it by itself)",
                           seq: last)
         }

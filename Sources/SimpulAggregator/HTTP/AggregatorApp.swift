@@ -86,7 +86,7 @@ public struct AggregatorApp: Sendable {
             }
             let reservation = declared ?? limits.maxBodyBytes
             guard bodyBudget.tryReserve(reservation) else {
-                throw Problem(type: ProblemType.busy.rawValue, title: "Busy", status: 503,
+                throw Problem(.busy, title: "Busy", status: 503,
                               detail: "the aggregator is reading other pushes' bodies; retry in a second")
             }
             defer { bodyBudget.release(reservation) }
@@ -98,7 +98,7 @@ public struct AggregatorApp: Sendable {
             }
             // Inflating and parsing happen before the signature can be checked: only a few at once.
             guard preAuth.tryEnter() else {
-                throw Problem(type: ProblemType.busy.rawValue, title: "Busy", status: 503,
+                throw Problem(.busy, title: "Busy", status: 503,
                               detail: "the aggregator is checking \(preAuth.capacity) other pushes; retry in a second")
             }
             var gateHeld = true
@@ -117,7 +117,7 @@ public struct AggregatorApp: Sendable {
                     }
                 }
             } else if let encoding, encoding != "identity" {
-                throw Problem(type: "unsupported-encoding", title: "Unsupported content encoding", status: 415,
+                throw Problem(.unsupportedEncoding, title: "Unsupported content encoding", status: 415,
                               detail: "Content-Encoding '\(encoding)' is not supported; use gzip or none")
             }
             guard body.count <= limits.maxDecompressedBytes else {

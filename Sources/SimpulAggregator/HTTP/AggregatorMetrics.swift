@@ -19,18 +19,25 @@ public final class AggregatorMetrics: Sendable {
     /// A node's requests refused since its last accepted push, for the dashboard (process-local: it starts empty
     /// when `serve` starts; revoked and forked nodes are shown from the database anyway).
     public struct Refusal: Sendable, Equatable {
-        public var type: String
+        public var type: ProblemType
         public var count: Int
         public var lastAt: Date
+
+        /// Whether the refused request was signed by the node's key (revoked, fork): the node itself is stuck. A
+        /// bad signature may be the node with a wrong key enrolled, or anyone else sending in its name, so it says
+        /// nothing certain about the node.
+        public var fromTheNode: Bool { type != .badSignature }
     }
 
     /// Problem types that retrying cannot fix. All are answered only after the node was found enrolled, so the
     /// table never holds more entries than there are enrolled nodes, whatever an unauthenticated client sends.
-    static let unfixable: Set<String> = [ProblemType.badSignature.rawValue, ProblemType.nodeRevoked.rawValue, ProblemType.fork.rawValue]
+    static let unfixable: Set<ProblemType> = [.badSignature, .nodeRevoked, .fork]
 
     func recordRefusal(node: String, type: String, at now: Date) {
-        guard Self.unfixable.contains(type) else { return }
+        guard let type = ProblemType(rawValue: type), Self.unfixable.contains(type) else { return }
         state.withLock {
+            // A signed refusal is not overwritten by a bad-signature one an outsider can send at will.
+            if let held = $0.refusals[node], held.fromTheNode, type == .badSignature { return }
             var refusal = $0.refusals[node] ?? Refusal(type: type, count: 0, lastAt: now)
             refusal.type = type
             refusal.count += 1
@@ -93,10 +100,10 @@ public final class AggregatorMetrics: Sendable {
             """
         if let nodes = try? await storage.listNodes() {
             out += "# HELP simpul_nodes Enrolled nodes by state.\n# TYPE simpul_nodes gauge\n"
-            var byState = [String: Int]()
+            var byState = [NodeState: Int]()
             for node in nodes { byState[node.state, default: 0] += 1 }
-            for state in ["enrolled", "active", "forked", "revoked"] {
-                out += "simpul_nodes{state=\"\(state)\"} \(byState[state] ?? 0)\n"
+            for state in NodeState.allCases {
+                out += "simpul_nodes{state=\"\(state.rawValue)\"} \(byState[state] ?? 0)\n"
             }
             out += "# HELP simpul_quarantined_entries Entries held in quarantine now (stored, counted in no figure).\n"
             out += "# TYPE simpul_quarantined_entries gauge\n"

@@ -21,14 +21,17 @@ enum Dashboard {
             let lastSeen = node.lastSeenAt.flatMap { RFC3339.parse($0)?.date }
             let stale = lastSeen.map { now.timeIntervalSince($0) > 2 * 86_400 } ?? true
             let skewed = abs(node.clockSkewSeconds ?? 0) > 300
-            let rowClass = node.state == "forked" || node.state == "revoked" ? "bad" : (stale ? "warn" : "")
+            let rowClass = node.state.needsAttention ? "bad" : (stale ? "warn" : "")
             html += "<tr class=\"\(rowClass)\"><td>\(escape(node.id))</td><td>\(escape(kecamatan.map { "\($0.name), \($0.kabkota)" } ?? "-"))</td>"
-            html += "<td>\(node.state)\(node.forkSeq.map { " at seq \($0)" } ?? "")</td><td>\(node.headSeq)</td>"
+            html += "<td>\(node.state.rawValue)\(node.forkSeq.map { " at seq \($0)" } ?? "")</td><td>\(node.headSeq)</td>"
             html += "<td>\(escape(node.lastSeenAt ?? "never"))</td>"
             html += "<td class=\"\(skewed ? "warn" : "")\">\(node.clockSkewSeconds.map { "\(Int($0)) s" } ?? "-")\(skewed ? " (clock wrong)" : "")</td>"
             html += "<td class=\"\(node.quarantined > 0 ? "warn" : "")\">\(node.quarantined)\(node.quarantined > 0 ? " (simpul-aggregator quarantine list)" : "")</td>"
-            if let refusal = refusals[node.id] {
-                html += "<td class=\"bad\">\(escape(refusal.type)) x\(refusal.count), last \(RFC3339.format(refusal.lastAt)): needs a person</td></tr>\n"
+            if let refusal = refusals[node.id], refusal.fromTheNode {
+                html += "<td class=\"bad\">\(refusal.type.rawValue) x\(refusal.count), last \(RFC3339.format(refusal.lastAt)): needs a person</td></tr>\n"
+            } else if let refusal = refusals[node.id] {
+                html += "<td class=\"warn\">\(refusal.count) request(s) in its name with a bad signature, last \(RFC3339.format(refusal.lastAt)): "
+                    + "a wrong key enrolled, or not the node (unsigned, so not shown as the node's fault)</td></tr>\n"
             } else {
                 html += "<td>-</td></tr>\n"
             }

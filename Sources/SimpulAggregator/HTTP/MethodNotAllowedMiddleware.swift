@@ -17,7 +17,7 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as any HTTPResponseError where error.status == .notFound {
             let allowed = methods(for: request.uri.path)
             guard !allowed.isEmpty, !allowed.contains(request.method.rawValue) else { throw error }
-            var response = Problem(type: "method-not-allowed", title: "Method Not Allowed", status: 405,
+            var response = Problem(.methodNotAllowed, title: "Method Not Allowed", status: 405,
                                    detail: "\(request.method) is not served on \(request.uri.path); allowed: \(allowed.joined(separator: ", "))").response()
             response.headers[.allow] = allowed.joined(separator: ", ")
             return response

@@ -13,12 +13,18 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return problem.response()
         } catch let error as any HTTPResponseError {
             let status = error.status
-            let type = status == .notFound ? "not-found" : status == .contentTooLarge ? "too-large" : "http-\(status.code)"
-            let detail = status == .notFound ? "no route \(request.method) \(request.uri.path); see docs/protocol.md" : status.reasonPhrase
-            return Problem(type: type, title: status.reasonPhrase, status: status.code, detail: detail).response()
+            let type: ProblemType = switch status {
+            case .notFound: .notFound
+            case .contentTooLarge: .tooLarge
+            case .methodNotAllowed: .methodNotAllowed
+            case _ where status.code >= 500: .internal
+            default: .badRequest
+            }
+            let detail = status == .notFound ? "no route \(request.method) \(request.uri.path.prefix(200)); see docs/protocol.md" : status.reasonPhrase
+            return Problem(type, title: status.reasonPhrase, status: status.code, detail: detail).response()
         } catch {
             context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
-            return Problem(type: "internal", title: "Internal error", status: 500,
+            return Problem(.internal, title: "Internal error", status: 500,
                            detail: "the aggregator could not complete the request; it was logged. Retry later.").response()
         }
     }

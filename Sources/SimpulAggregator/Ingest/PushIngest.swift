@@ -29,42 +29,18 @@ public struct PushIngest: Sendable {
         public var quarantined = 0
     }
 
-    /// Splits a (decompressed) push body into its header and the entries' verbatim bytes.
+    /// Splits a (decompressed) push body into its header and the entries' verbatim bytes (`PushBody`, with this
+    /// aggregator's limits).
     public func parse(body: Data) throws(Problem) -> (PushHeader, [Data]) {
-        // The header, the entries, and the empty line after a final newline.
-        guard var lines = Lines.split(body, atMost: limits.maxEntries + 2) else {
-            throw .tooLarge("the batch holds more than \(limits.maxEntries) entries, the limit")
-        }
-        if lines.last?.isEmpty == true { lines.removeLast() }
-        guard let first = lines.first else { throw .malformed("the body is empty; it must be a header line and one entry per line") }
-        // Bounded before it is decoded: a header is a few hundred bytes, and nothing here is authenticated yet.
-        guard first.count <= Self.maxHeaderLineBytes else {
-            throw .tooLarge("the push header line is \(first.count) bytes; the limit is \(Self.maxHeaderLineBytes)")
-        }
-        let header: PushHeader
         do {
-            header = try JSONDecoder().decode(PushHeader.self, from: Data(first))
+            return try PushBody.parse(body, limits: limits, maxHeaderLineBytes: Self.maxHeaderLineBytes, maxSeq: Self.maxSeq)
         } catch {
-            throw .malformed("the first line is not a push header (JSON with protocol, node, from_seq, to_seq, prev_hash, last_hash, clock, signature)")
-        }
-        guard header.protocolVersion == SimpulProtocol.version else { throw .unsupportedVersion(String(header.protocolVersion)) }
-        // Bounded before any arithmetic on them (an overflow would stop the process).
-        guard (1...Self.maxSeq).contains(header.fromSeq), (header.fromSeq...Self.maxSeq).contains(header.toSeq) else {
-            throw .malformed("from_seq and to_seq must satisfy 1 <= from_seq <= to_seq <= \(Self.maxSeq)")
-        }
-        let entries = lines.dropFirst()
-        guard entries.count <= limits.maxEntries else {
-            throw .tooLarge("the batch holds \(entries.count) entries; the limit is \(limits.maxEntries)")
-        }
-        var out = [Data]()
-        out.reserveCapacity(entries.count)
-        for (offset, line) in entries.enumerated() {
-            guard line.count <= limits.maxEntryBytes else {
-                throw .tooLarge("entry seq \(header.fromSeq + Int64(offset)) is \(line.count) bytes; the limit is \(limits.maxEntryBytes)")
+            switch error {
+            case .malformed(let detail): throw .malformed(detail)
+            case .tooLarge(let detail): throw .tooLarge(detail)
+            case .unsupportedVersion(let version): throw .unsupportedVersion(String(version))
             }
-            out.append(Data(line))
         }
-        return (header, out)
     }
 
     /// The longest push header line (the signed header is about 400 bytes).

@@ -17,10 +17,10 @@ public struct NodeRecord: Sendable, Equatable, Codable {
     /// Entries of this node held in quarantine now (stored and acknowledged, counted nowhere).
     public var quarantined: Int
 
-    public var state: String {
-        if revokedAt != nil { return "revoked" }
-        if forkSeq != nil { return "forked" }
-        return lastSeenAt == nil ? "enrolled" : "active"
+    public var state: NodeState {
+        if revokedAt != nil { return .revoked }
+        if forkSeq != nil { return .forked }
+        return lastSeenAt == nil ? .enrolled : .active
     }
 
     enum CodingKeys: String, CodingKey {

@@ -22,6 +22,14 @@ public struct Problem: Codable, Sendable, Equatable, Error {
         }
     }
 
+    /// A problem of the protocol's vocabulary.
+    public init(_ type: ProblemType, title: String, status: Int, detail: String, head: Head? = nil, seq: Int64? = nil) {
+        self.init(type: type.rawValue, title: title, status: status, detail: detail, head: head, seq: seq)
+    }
+
+    /// The type as protocol vocabulary; nil for a type this version does not know.
+    public var problemType: ProblemType? { ProblemType(rawValue: type) }
+
     public init(type: String, title: String, status: Int, detail: String, head: Head? = nil, seq: Int64? = nil) {
         self.type = type
         self.title = title

@@ -1,4 +1,5 @@
-/// The `type` codes of the aggregator's problem bodies: protocol vocabulary both sides use (docs/protocol.md).
+/// The `type` codes of the aggregator's problem bodies: protocol vocabulary both sides use (docs/protocol.md). The
+/// aggregator answers no other; a node treats a type it does not know by its HTTP status.
 public enum ProblemType: String, Sendable, CaseIterable {
     case malformedBody = "malformed-body"
     case malformedHeader = "malformed-header"
@@ -20,4 +21,12 @@ public enum ProblemType: String, Sendable, CaseIterable {
     /// A signed request's counter is not above the last one accepted from the node: a replay, or a node restored
     /// from a backup. The problem's `seq` is the last accepted counter; a node moves past it and asks again.
     case staleCounter = "stale-counter"
+    /// No such route.
+    case notFound = "not-found"
+    /// A known route with another method; the answer's `Allow` names the methods it takes.
+    case methodNotAllowed = "method-not-allowed"
+    /// A request the HTTP layer refused before any route ran (other than 404, 405 and 413).
+    case badRequest = "bad-request"
+    /// The aggregator failed; the details are in its log, never in the answer.
+    case `internal`
 }

@@ -73,12 +73,12 @@ public struct HeadResponse: Codable, Sendable, Equatable {
     public var node: String
     public var seq: Int64
     public var hash: String
-    public var state: String
+    public var state: NodeState
     public var limits: Limits
     /// The same head as a receipt signed by the aggregator.
     public var receipt: Receipt
 
-    public init(node: String, seq: Int64, hash: String, state: String, limits: Limits, receipt: Receipt) {
+    public init(node: String, seq: Int64, hash: String, state: NodeState, limits: Limits, receipt: Receipt) {
         self.node = node
         self.seq = seq
         self.hash = hash

@@ -17,7 +17,7 @@ struct LocalAPIGuard: Sendable {
     /// A refusal: status, problem type, detail and extra headers.
     struct Refusal: Sendable {
         var status: Int
-        var type: String
+        var type: LocalAPIProblemType
         var detail: String
         var headers: [(String, String)] = []
     }
@@ -33,13 +33,13 @@ struct LocalAPIGuard: Sendable {
         let host = request.headers["host"]?.lowercased() ?? ""
         let allowedHosts = ["\(listen.host):\(listen.port)", "localhost:\(listen.port)"]
         guard allowedHosts.contains(host) else {
-            return .refuse(Refusal(status: 421, type: "host-not-allowed",
+            return .refuse(Refusal(status: 421, type: .hostNotAllowed,
                                    detail: "the Host header must be \(allowedHosts[0]) (the local API answers only requests made to this PC's loopback address)"))
         }
         var cors = [(String, String)]()
         if let origin = request.headers["origin"] {
             guard allowedOrigins.contains(origin.lowercased()) else {
-                return .refuse(Refusal(status: 403, type: "origin-not-allowed",
+                return .refuse(Refusal(status: 403, type: .originNotAllowed,
                                        detail: "requests from web pages are refused unless their origin is listed in daemon.api_allowed_origins"))
             }
             cors = [("Access-Control-Allow-Origin", origin.lowercased()), ("Vary", "Origin")]
@@ -49,11 +49,11 @@ struct LocalAPIGuard: Sendable {
                                                   ("Access-Control-Max-Age", "600")])
             }
         } else if let site = request.headers["sec-fetch-site"], site != "same-origin", site != "none" {
-            return .refuse(Refusal(status: 403, type: "origin-not-allowed", detail: "requests from other sites are refused"))
+            return .refuse(Refusal(status: 403, type: .originNotAllowed, detail: "requests from other sites are refused"))
         }
         if request.path != "/healthz" {
             guard let expected = token(), !expected.isEmpty else {
-                return .refuse(Refusal(status: 503, type: "no-token",
+                return .refuse(Refusal(status: 503, type: .noToken,
                                        detail: "the local API's token cannot be read; run 'simpul api-token --rotate' as the node's owner"))
             }
             let given = request.headers["authorization"].flatMap { value -> String? in
@@ -61,7 +61,7 @@ struct LocalAPIGuard: Sendable {
                 return parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]).trimmingCharacters(in: .whitespaces) : nil
             }
             guard let given, Self.constantTimeEqual(given, expected) else {
-                return .refuse(Refusal(status: 401, type: "unauthorized",
+                return .refuse(Refusal(status: 401, type: .unauthorized,
                                        detail: "send 'Authorization: Bearer TOKEN' with the token 'simpul api-token' prints",
                                        headers: [("WWW-Authenticate", "Bearer realm=\"simpul\"")] + cors))
             }
@@ -69,7 +69,7 @@ struct LocalAPIGuard: Sendable {
         if request.method == "POST" {
             let type = request.headers["content-type"]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             guard type == "application/json" else {
-                return .refuse(Refusal(status: 415, type: "unsupported-media-type", detail: "send the body as Content-Type: application/json",
+                return .refuse(Refusal(status: 415, type: .unsupportedMediaType, detail: "send the body as Content-Type: application/json",
                                        headers: cors))
             }
         }

@@ -80,7 +80,7 @@ struct LocalAPIServer: Service, CustomStringConvertible {
     }
 
     func refusal(_ failure: HTTPRequestReader.Failure, headers: [(String, String)]) -> (Int, Data, [(String, String)]) {
-        let (status, body) = problem(failure.status, failure.status == 413 ? "too-large" : "malformed-request", failure.detail)
+        let (status, body) = problem(failure.status, failure.status == 413 ? .tooLarge : .malformedRequest, failure.detail)
         return (status, body, headers)
     }
 
@@ -89,7 +89,7 @@ struct LocalAPIServer: Service, CustomStringConvertible {
 
     func respond(to request: HTTPRequestReader.Request) async -> (Int, Data, [(String, String)]) {
         if let allowed = Self.routes[request.path], allowed != request.method {
-            let (status, body) = problem(405, "method-not-allowed", "\(request.method.prefix(20)) is not allowed on \(request.path); use \(allowed)")
+            let (status, body) = problem(405, .methodNotAllowed, "\(request.method.prefix(20)) is not allowed on \(request.path); use \(allowed)")
             return (status, body, [("Allow", allowed)])
         }
         let (status, body) = await route(request)
@@ -107,12 +107,12 @@ struct LocalAPIServer: Service, CustomStringConvertible {
             }
             switch result {
             case .success(let report): return (200, encode(report))
-            case .failure(let error): return problem(500, "internal", error.message)
+            case .failure(let error): return problem(500, .internal, error.message)
             }
         case ("POST", "/v1/events"):
             let objects: [[String: JSONValue]]
             do { objects = try EventInput.objects(from: request.body) } catch {
-                return problem(400, "malformed-body", "the body \(error.reason)")
+                return problem(400, .malformedBody, "the body \(error.reason)")
             }
             switch await recorder.recordOffPool(objects: objects) {
             case .success(let entries):
@@ -120,7 +120,7 @@ struct LocalAPIServer: Service, CustomStringConvertible {
                 return (201, encode(LocalRecordAnswer(ok: true, recorded: entries.count, events: entries)))
             case .failure(let error):
                 let status = error.code == .invalidEvent ? 422 : error.code == .rebuildPending ? 503 : 500
-                return problem(status, error.code.description.replacingOccurrences(of: "_", with: "-"), error.message)
+                return problem(status, LocalAPIProblemType(recording: error.code), error.message)
             }
         case ("GET", "/v1/cases"):
             var filter = CaseListing.Filter()
@@ -131,7 +131,7 @@ struct LocalAPIServer: Service, CustomStringConvertible {
                 case "open": filter.openOnly = value == "true" || value == "1"
                 case "overdue": filter.overdueOnly = value == "true" || value == "1"
                 case "case": filter.caseID = value
-                default: return problem(400, "malformed-request", "unknown query parameter '\(kv[0].prefix(40))'; known: open, overdue, case")
+                default: return problem(400, .malformedRequest, "unknown query parameter '\(kv[0].prefix(40))'; known: open, overdue, case")
                 }
             }
             let listing = CaseListing(context: context)
@@ -141,10 +141,10 @@ struct LocalAPIServer: Service, CustomStringConvertible {
             }
             switch result {
             case .success(let cases): return (200, encode(cases))
-            case .failure(let error): return problem(500, "internal", error.message)
+            case .failure(let error): return problem(500, .internal, error.message)
             }
         default:
-            return problem(404, "not-found", "no route \(request.method.prefix(20)) \(request.path.prefix(200)); routes: POST /v1/events, GET /v1/status, GET /v1/cases, GET /healthz")
+            return problem(404, .notFound, "no route \(request.method.prefix(20)) \(request.path.prefix(200)); routes: POST /v1/events, GET /v1/status, GET /v1/cases, GET /healthz")
         }
     }
 
@@ -154,7 +154,7 @@ struct LocalAPIServer: Service, CustomStringConvertible {
         return (try? encoder.encode(value)) ?? Data("{}".utf8)
     }
 
-    func problem(_ status: Int, _ type: String, _ detail: String) -> (Int, Data) {
-        (status, encode(Problem(type: type, title: HTTPRequestReader.reason(status), status: status, detail: detail)))
+    func problem(_ status: Int, _ type: LocalAPIProblemType, _ detail: String) -> (Int, Data) {
+        (status, encode(Problem(type: type.rawValue, title: HTTPRequestReader.reason(status), status: status, detail: detail)))
     }
 }

@@ -44,39 +44,16 @@ extension NodeStore {
     /// Applies a page and moves the cursor in one transaction. A page that does not start at the stored cursor (read
     /// twice, or by two syncs at once) changes nothing. Entries of this node itself are never taken from the feed.
     public func applyFeedPage(_ page: FeedPage, node: String, at time: Date) throws(NodeError) -> FeedApplied {
-        var decoded = [(item: FeedItem, content: LogEntry.Content, bytes: Data)]()
-        var rules: RulesDocument?
-        for item in page.items {
-            guard item.cursor > page.after, item.cursor <= page.next else {
-                throw NodeError(.serverError, "feed item \(item.cursor) lies outside the page \(page.after)-\(page.next); nothing was applied",
-                                hint: "sync again; if it repeats, report it to provincial IT")
+        let checked: CheckedFeedPage
+        do { checked = try page.checked(forNode: node) } catch {
+            switch error.reason {
+            case .outsidePage: throw NodeError(.serverError, error.message, hint: "sync again; if it repeats, report it to provincial IT")
+            case .badRules:
+                throw NodeError(.serverError, error.message, hint: "report it to provincial IT; this node keeps checking events against its current rules")
+            case .badItem: throw NodeError(.serverError, error.message)
             }
-            if let doc = item.rules {
-                guard doc.version == doc.computedVersion else {
-                    throw NodeError(.serverError, "the province's rules in feed item \(item.cursor) say version \(doc.version) but their content is \(doc.computedVersion); nothing was applied",
-                                    hint: "report it to provincial IT; this node keeps checking events against its current rules")
-                }
-                do { _ = try doc.eventRules() } catch {
-                    throw NodeError(.serverError, "the province's rules \(doc.version) (feed item \(item.cursor)) are invalid: \(error); nothing was applied",
-                                    hint: "report it to provincial IT; this node keeps checking events against its current rules")
-                }
-                rules = doc
-                continue
-            }
-            guard item.type == FeedItem.entryType, let origin = item.node, let seq = item.seq, let text = item.entry else {
-                throw NodeError(.serverError, "feed item \(item.cursor) is neither rules nor an entry; nothing was applied")
-            }
-            let bytes = Data(text.utf8)
-            let content: LogEntry.Content
-            do { content = try LogEntry(seq: seq, bytes: bytes).decode() } catch {
-                throw NodeError(.serverError, "feed item \(item.cursor) (node \(origin) seq \(seq)) is not a valid log entry: \(error); nothing was applied")
-            }
-            guard content.node == origin, content.seq == seq else {
-                throw NodeError(.serverError, "feed item \(item.cursor) says node \(origin) seq \(seq), but its entry is node \(content.node) seq \(content.seq); nothing was applied")
-            }
-            if origin == node { continue }
-            decoded.append((item, content, bytes))
         }
+        let rules = checked.rules
         return try write("applying a feed page") { db in
             let state = try Self.feedState(db)
             guard state.cursor == page.after else { return FeedApplied(applied: false) }
@@ -86,7 +63,7 @@ extension NodeStore {
                 INSERT OR IGNORE INTO feed_events(origin_node, origin_seq, event_id, kind, case_node, case_id, service, provider, hlc, bytes, cursor)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            for d in decoded {
+            for d in checked.entries {
                 let e = d.content.event
                 try insert.execute(arguments: [d.content.node, d.content.seq, e.id, e.kind.rawValue, e.caseNode ?? d.content.node, e.caseID,
                                                e.service, e.provider, d.content.hlc, d.bytes, d.item.cursor])

@@ -61,7 +61,7 @@ extension SyncEngine {
         }
         let answer: HeadResponse = try decode(response, what: "telling the aggregator this node recovered")
         try checkAggregatorKey(answer.receipt)
-        report.aggregatorResolved = answer.state != "forked"
+        report.aggregatorResolved = answer.state != .forked
         try store.recordReceipt(answer.receipt, at: now(), synced: false)
         return report
     }

@@ -12,7 +12,7 @@ extension SyncEngine {
             let counter = try store.nextRequestCounter(floor: Int64(now().timeIntervalSince1970 * 1000))
             let response = try await transport.send(try build(RFC3339.format(now()), counter))
             guard response.status == 409, attempt == 0, let problem = decodeProblem(response),
-                  problem.type == ProblemType.staleCounter.rawValue, let last = problem.seq, last < Int64.max - 1
+                  problem.problemType == .staleCounter, let last = problem.seq, last < Int64.max - 1
             else { return response }
             logger.notice("request counter behind the aggregator's; moving past it", metadata: ["sync.counter": "\(counter)", "sync.aggregator_counter": "\(last)"])
             try store.raiseRequestCounter(past: last)

@@ -201,7 +201,7 @@ public struct SyncEngine: Sendable {
                 let header = flight.batch.header
                 let response = try await flight.response.value.get()
                 totals.bytesSent += response.bytesSent
-                if response.status == 409, let problem = decodeProblem(response), problem.type == ProblemType.gap.rawValue, let head = problem.head {
+                if response.status == 409, let problem = decodeProblem(response), problem.problemType == .gap, let head = problem.head {
                     switch planner.answered(.gap(head: head.seq), at: elapsed()) {
                     case .giveUp:
                         throw NodeError(.refused, "the aggregator keeps answering that its head for \(config.nodeID) is seq \(head.seq), behind what it acknowledged",
@@ -415,7 +415,7 @@ public struct SyncEngine: Sendable {
             throw NodeError(.serverError, "\(what): the aggregator failed (HTTP \(response.status)): \(detail)",
                             hint: "events stay queued; sync again later")
         }
-        switch problem.flatMap({ ProblemType(rawValue: $0.type) }) {
+        switch problem?.problemType {
         case .fork:
             throw NodeError(.fork, "\(what): refused as a fork: \(detail)",
                             hint: "every local event is kept. Run 'simpul recover' (docs/operations.md, 'A forked log')")

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Schema-based API testing: schemathesis (PyPI, 4.x) against a live `simpul-aggregator serve`, generated from
+# docs/openapi.yaml. Fails on any 5xx, and on any answer whose status, content type, headers or body the document
+# does not describe.
+#
+#   Tests/schemathesis/run.sh [BIN_DIR]       BIN_DIR holds simpul-aggregator (default: $SIMPUL_BIN_DIR, else
+#                                             .build/debug); the binary is copied before use.
+#   SIMPUL_ST_EXAMPLES=N                      cases per operation and phase (default 60)
+#   SIMPUL_ST_SEED=N                          the seed (default fixed, so two runs send the same requests)
+#
+# It makes a venv in a temporary directory and installs schemathesis there, initialises an aggregator in a
+# temporary data directory on a free loopback port, enrols three test nodes whose keys Tests/schemathesis/hooks.py
+# derives (one revoked), starts the server, waits for /healthz, runs `st run` with the hooks (an NDJSON serializer
+# for the push body, and real signatures on most positive cases), then stops that server by its PID and removes
+# everything. Network: 127.0.0.1 only, and the package index for the install.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+repo=$PWD
+bin_dir=${1:-${SIMPUL_BIN_DIR:-.build/debug}}
+examples=${SIMPUL_ST_EXAMPLES:-60}
+seed=${SIMPUL_ST_SEED:-20261202}
+schemathesis_version=4.32.5
+cryptography_version=50.0.2
+started=$(date +%s)
+
+[ -x "$bin_dir/simpul-aggregator" ] || { echo "FAIL: no simpul-aggregator in $bin_dir" >&2; exit 1; }
+work=$(mktemp -d /tmp/simpul-schemathesis.XXXXXX)
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+cp "$bin_dir/simpul-aggregator" "$work/simpul-aggregator"
+agg="$work/simpul-aggregator"
+
+echo "== schemathesis: installing schemathesis $schemathesis_version in a temporary venv =="
+python3 -m venv "$work/venv"
+"$work/venv/bin/pip" install --quiet --disable-pip-version-check \
+  "schemathesis==$schemathesis_version" "cryptography==$cryptography_version" >"$work/pip.log" 2>&1 \
+  || { cat "$work/pip.log" >&2; echo "FAIL: pip could not install schemathesis" >&2; exit 1; }
+py="$work/venv/bin/python"
+
+# A free loopback port (the kernel's choice; released just before the server binds it).
+port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+config="$work/aggregator.toml"
+
+"$agg" init --config "$config" --data-dir "$work/data" --listen "127.0.0.1:$port" --allow-unknown-node-ids >"$work/init.log"
+: >"$work/nodes.csv"
+for node in 35.07.01 DISDUKCAPIL.35.07 35.07.02; do
+  echo "$node,$("$py" Tests/schemathesis/hooks.py pubkey "$node")" >>"$work/nodes.csv"
+done
+"$agg" nodes add --config "$config" --file "$work/nodes.csv" >/dev/null
+"$agg" nodes revoke --config "$config" 35.07.02 >/dev/null
+
+"$agg" serve --config "$config" --log-level notice >"$work/serve.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  if curl -fsS --max-time 2 "$base/healthz" >/dev/null 2>&1; then break; fi
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/serve.log" >&2; echo "FAIL: the aggregator did not start" >&2; exit 1; }
+  sleep 0.1
+done
+curl -fsS --max-time 2 "$base/healthz" >/dev/null || { cat "$work/serve.log" >&2; echo "FAIL: no /healthz" >&2; exit 1; }
+
+echo "== schemathesis: st run docs/openapi.yaml against $base (seed $seed, $examples examples per operation) =="
+status=0
+(
+  cd "$work"  # schemathesis writes nothing into the repository
+  SCHEMATHESIS_HOOKS="$repo/Tests/schemathesis/hooks.py" SIMPUL_ST_BASE_URL="$base" \
+    "$work/venv/bin/st" run "$repo/docs/openapi.yaml" \
+      --url "$base" \
+      --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
+      --workers 1 --seed "$seed" --max-examples "$examples" --generation-database none \
+      --request-timeout 30 --no-color \
+      --report junit,ndjson --report-dir "$work/report"
+) >"$work/st.log" 2>&1 || status=$?
+cat "$work/st.log"
+
+alive=yes
+kill -0 "$server_pid" 2>/dev/null || alive=no
+if grep -q "request failed" "$work/serve.log"; then
+  echo "-- the aggregator logged internal errors:" >&2
+  grep "request failed" "$work/serve.log" | head -20 >&2
+fi
+
+# The summary, from the JUnit report: operations, cases generated, failures.
+"$py" - "$work/report" "$work/st.log" <<'EOF'
+import glob, re, sys, xml.etree.ElementTree as ET
+report_dir, log = sys.argv[1], sys.argv[2]
+operations = failures = errors = 0
+for path in glob.glob(f"{report_dir}/*.xml"):
+    for suite in ET.parse(path).getroot().iter("testsuite"):
+        operations += int(suite.get("tests", 0))
+        failures += int(suite.get("failures", 0))
+        errors += int(suite.get("errors", 0))
+text = open(log, encoding="utf-8", errors="replace").read()
+match = re.search(r"Test cases:\s*\n\s*([^\n]+)", text)
+cases = match.group(1).strip() if match else "(no count)"
+print(f"schemathesis summary: {operations} operations tested; cases: {cases}; failing operations: {failures}, erroring: {errors}")
+EOF
+echo "schemathesis: wall time $(( $(date +%s) - started )) s"
+
+if [ "$alive" = no ]; then
+  tail -n 40 "$work/serve.log" >&2
+  echo "FAIL: the aggregator died during the run" >&2
+  exit 1
+fi
+if [ "$status" -ne 0 ]; then
+  echo "FAIL: schemathesis reported failures (exit $status); see above" >&2
+  exit 1
+fi
+echo "schemathesis: no failure"
