@@ -263,6 +263,14 @@ struct NIKShapedDataTests {
         .object(["x": .string("no 35070123456789012")]),
         .object(["no": .integer(-3_507_012_345_678_901)]),
         .object(["no": .number(-3.507012345678901e15)]),
+        // Other separators, other scripts' digits, and a NIK split across attributes.
+        .object(["x": .string("3507/0123/4567/8901")]),
+        .object(["x": .string("3507 - 0123 - 4567 - 8901")]),
+        .object(["x": .string("3507_0123_4567_8901")]),
+        .object(["x": .string("\u{FF13}\u{FF15}\u{FF10}\u{FF17}\u{FF10}\u{FF11}\u{FF12}\u{FF13}\u{FF14}\u{FF15}\u{FF16}\u{FF17}\u{FF18}\u{FF19}\u{FF10}\u{FF11}")]),
+        .object(["x": .string("\u{0663}\u{0665}\u{0660}\u{0667}\u{0660}\u{0661}\u{0662}\u{0663}\u{0664}\u{0665}\u{0666}\u{0667}\u{0668}\u{0669}\u{0660}\u{0661}")]),
+        .object(["a": .string("35070145"), "b": .string("09900001")]),
+        .object(["a": .integer(35_070_145), "b": .object(["c": .string("0990-0001")])]),
     ])
     func refusedAnywhere(attrs: JSONValue) throws {
         let builder = EventBuilder(rules: EventRules(), pseudonymizer: nil)
@@ -274,6 +282,21 @@ struct NIKShapedDataTests {
         } catch {
             #expect(error.field.hasPrefix("attrs"))
             #expect(!error.description.contains("3507012345678901"))
+            #expect(!error.description.contains("35070145") && !error.description.contains("09900001"))
+        }
+    }
+
+    @Test("numbers in attrs that are not a NIK pass: counts, a queue number, a kecamatan, a date, a phone number's length")
+    func ordinaryNumbersPass() throws {
+        let builder = EventBuilder(rules: EventRules(), pseudonymizer: nil)
+        for attrs: [String: JSONValue] in [
+            ["count": .integer(3), "rt": .string("004"), "rw": .string("002")],
+            ["queue": .string("A-0123"), "loket": .integer(2), "tanggal": .string("2026-11-30")],
+            ["ref": .string("35.07.01"), "queue_no": .string("0123456789")],  // 16 digits read together, but no NIK's date
+        ] {
+            let object: [String: JSONValue] = ["kind": .string("request.received"), "service": .string("ADM.KTPEL"),
+                                               "desa": .string("35.07.01.2001"), "attrs": .object(attrs)]
+            #expect(throws: Never.self, "\(attrs)") { try builder.build(object: object, now: Date()) }
         }
     }
 

@@ -7,6 +7,7 @@
 //   feed   the node's decoding and checking of feed pages and the other answers it reads (FeedFuzzer.swift)
 // With SIMPUL_FUZZ_SEEDS=DIR set, the binary writes the push and feed seeds into DIR/push and DIR/feed instead
 // (Seeds.swift; run.sh does it when given SIMPUL_FUZZ_SEEDS).
+import Crypto
 import Foundation
 
 /// One thing the binary can fuzz.

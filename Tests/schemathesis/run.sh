@@ -7,6 +7,7 @@
 #                                             .build/debug); the binary is copied before use.
 #   SIMPUL_ST_EXAMPLES=N                      cases per operation and phase (default 60)
 #   SIMPUL_ST_SEED=N                          the seed (default fixed, so two runs send the same requests)
+#   SIMPUL_ST_KEEP=1                          keep the temporary directory (server log, reports) for a look
 #
 # It makes a venv in a temporary directory and installs schemathesis there, initialises an aggregator in a
 # temporary data directory on a free loopback port, enrols three test nodes whose keys Tests/schemathesis/hooks.py
@@ -33,7 +34,7 @@ cleanup() {
     kill -KILL "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
   fi
-  rm -rf "$work"
+  if [ -n "${SIMPUL_ST_KEEP:-}" ]; then echo "schemathesis: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 

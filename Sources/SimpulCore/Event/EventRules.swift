@@ -119,6 +119,13 @@ public struct EventRules: Sendable {
             }
             try Self.checkAttrText(value, path: "attrs.\(key)")
         }
+        // A NIK split across attributes (`{"a": "35070145", "b": "09900001"}`): the digits of all of them, read together.
+        var digits = [UInt8]()
+        NIKShape.digits(of: .object(attrs), into: &digits)
+        if NIKShape.structured(digits) {
+            throw ValidationError(field: "attrs", value: nil,
+                                  reason: "holds numbers that, read together, look like a NIK split across fields; pass a NIK only in the 'nik' field, which is pseudonymised and never stored")
+        }
     }
 
     /// Every string in an attribute, at any depth: at most `attrStringBytes` bytes of free text.
@@ -202,27 +209,11 @@ public struct EventRules: Sendable {
         }
     }
 
-    /// True when the text holds 16 or more digits in a row, counted across single spaces, dots or hyphens between
-    /// digit groups (`3507 0145 0990 0001`, `3507.0145.0990.0001`, `3507-0145-0990-0001`): the shape of a NIK, which
-    /// must never be stored in clear. A longer number is refused too, since a NIK may hide inside it. A UUID (an event
-    /// or case id, hex digits in hyphenated groups) is not a NIK.
+    /// True when the text holds a NIK's 16 digits in a row (`NIKShape.occurs`: separators between groups and other
+    /// scripts' digits included). A UUID (an event or case id, hex digits in hyphenated groups) is not a NIK.
     static func containsNIKShapedNumber(_ text: String) -> Bool {
         if isUUIDShaped(text.lowercased()) { return false }
-        var digits = 0
-        var separatorPending = false
-        for c in text.utf8 {
-            if c >= 48 && c <= 57 {
-                digits += 1
-                separatorPending = false
-                if digits >= 16 { return true }
-            } else if (c == 32 || c == 46 || c == 45) && digits > 0 && !separatorPending {
-                separatorPending = true
-            } else {
-                digits = 0
-                separatorPending = false
-            }
-        }
-        return false
+        return NIKShape.occurs(in: text)
     }
 
     public static func isUUIDShaped(_ text: String) -> Bool {
