@@ -12,6 +12,8 @@ echo "== swift test =="
 swift test --skip-build
 echo "== systemd unit checks =="
 bash Tests/system/unit-check.sh
+echo "== secret files are 0600 from the first byte (strace) =="
+bash Tests/system/secret-files-check.sh "$(swift build --show-bin-path)"
 echo "== fuzzing the parsers of hostile input (libFuzzer, 60 s) =="
 bash Tests/fuzz/run.sh 60
 echo "== the install build (static release) links and runs =="

@@ -22,6 +22,7 @@ counters) lives here; with one worker and a fixed seed a run is repeatable.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import gzip
 import hashlib
@@ -125,6 +126,21 @@ CHAIN = Chain()
 COUNTERS: dict[str, int] = {node: 1000 for node in TEST_NODES}  # the last counter each test node sent
 PENDING: dict[int, dict] = {}  # id(case) -> what a signed push expects to become of it
 STATS = {"signed": 0, "pushes": 0}
+PUSH_VARIANTS = ("new", "new", "new", "fuzzed-fields", "referral", "referral", "quarantined", "resend", "gzip",
+                 "invalid-entry", "broken-hash", "duplicate-event", "fork", "node-mismatch")
+TALLY: dict[str, dict[str, int]] = {}  # "METHOD /path" -> "status problem-type" -> answers
+
+
+def write_tally() -> None:
+    """Writes what the server answered, per operation, to $SIMPUL_ST_TALLY (run.sh prints it)."""
+    path = os.environ.get("SIMPUL_ST_TALLY")
+    if path:
+        with open(path, "w", encoding="utf-8") as out:
+            json.dump({"answers": TALLY, "signed": STATS["signed"], "signed_pushes": STATS["pushes"],
+                       "office_head": CHAIN.head, "forks": CHAIN.forks}, out, indent=1, sort_keys=True)
+
+
+atexit.register(write_tally)
 
 
 def digest(case) -> bytes:
@@ -258,48 +274,57 @@ def build_push(case, d: bytes) -> None:
     set_header(case, "Simpul-Node", NODE_OFFICE)
     clock = header(case, "Simpul-Clock") or "2026-03-01T02:00:00.000Z"
     head = CHAIN.head
-    variant = d[1] % 12
+    variant = PUSH_VARIANTS[d[1] % len(PUSH_VARIANTS)]
+    if variant == "referral" and not CHAIN.cases or variant == "resend" and not CHAIN.batches:
+        variant = "new"
+    if variant == "fork" and (head < 3 or CHAIN.forks > 0 or CHAIN.forked):
+        variant = "gap" if d[3] % 2 == 0 else "node-mismatch"
     count = 1 + d[2] % 3
     gzipped = False
     expect = "ok"
     start = head + 1
-    if variant in (0, 1, 2, 3):  # new valid entries
+    if variant == "new":  # new valid entries
         entries = [entry(start + i, event(start + i)) for i in range(count)]
-    elif variant == 4:  # new entries whose event fields come from the generated text: stored, quarantined or 422
+    elif variant == "fuzzed-fields":  # event fields from the generated text: stored, quarantined or 422
         text = fuzz_text(case)
         entries = [entry(start, event(start, officer=text[:64], case=("C" + text)[:64]))]
         if count > 1:
             entries.append(entry(start + 1, event(start + 1, service=text[:64], attrs={"note": text})))
         expect = "any"
-    elif variant == 5 and CHAIN.cases:  # a referral of a case already stored: the provider's feed gets it
+    elif variant == "referral":  # a referral of a case already stored: the provider's feed gets the case
         case_id = CHAIN.cases[d[3] % len(CHAIN.cases)]
         entries = [entry(start, event(start, kind="request.referred", case=case_id, provider=NODE_PROVIDER,
                                       channel=None, desa=None))]
-    elif variant == 6:  # an event the province's rules refuse: stored, acknowledged, quarantined
+    elif variant == "quarantined":  # an event the province's rules refuse: stored, acknowledged, held
         entries = [entry(start, event(start, service="NOT.IN.CATALOGUE"))]
-    elif variant == 7 and CHAIN.batches:  # an acknowledged batch again: duplicates, same head
+    elif variant == "resend":  # an acknowledged batch again: duplicates, same head
         first, last = CHAIN.batches[d[3] % len(CHAIN.batches)]
         start = first
         entries = CHAIN.entries[first - 1:last]
         expect = "duplicate"
-    elif variant == 8:  # gzip, with or without Content-Encoding (the magic bytes are enough)
+    elif variant == "gzip":  # gzip, with or without Content-Encoding (the magic bytes are enough)
         entries = [entry(start + i, event(start + i)) for i in range(count)]
         gzipped = True
-    elif variant == 9:  # an entry the aggregator refuses: an unknown key (a raw nik), 422 invalid-entry
+    elif variant == "invalid-entry":  # an unknown key in the event (a raw nik): 422 invalid-entry
         entries = [entry(start, event(start, nik="3507014509900001"))]
         expect = "refused"
-    elif variant == 10:  # the entries do not hash to the signed last_hash: 422 broken-hash
+    elif variant == "broken-hash":  # the entries do not hash to the signed last_hash: 422 broken-hash
         entries = [entry(start, event(start))]
         expect = "broken"
-    elif variant == 11 and head >= 3 and CHAIN.forks == 0 and d[3] % 3 == 0:  # once: a fork
+    elif variant == "duplicate-event" and head >= 1:  # a new seq with an event id already stored: 409
+        stored = json.loads(CHAIN.entries[d[3] % head])["event"]
+        entries = [entry(start, dict(stored, case=f"K-{start}"))]
+        expect = "refused"
+    elif variant == "fork":  # once: a different entry at the stored head; 409 fork, the node is marked forked
         start = head
         entries = [entry(start, event(start + 100_000))]
         expect = "fork"
-    elif variant == 11 and d[3] % 3 == 1:  # beyond the head: 409 gap (after a one-second wait)
+    elif variant == "gap":  # beyond the head: 409 gap (after a one-second wait)
         start = head + 2
         entries = [entry(start, event(start))]
         expect = "gap"
     else:  # the header names another node than the path: 403 node-mismatch
+        variant = "node-mismatch"
         entries = [entry(start, event(start))]
         case.path_parameters["node"] = NODE_PROVIDER
         expect = "refused"
@@ -319,7 +344,7 @@ def build_push(case, d: bytes) -> None:
     else:
         set_header(case, "Content-Encoding", None if d[3] % 2 == 0 else "identity")
     case.body = body
-    PENDING[id(case)] = {"start": start, "entries": entries, "hashes": hashes[1:], "expect": expect}
+    PENDING[id(case)] = {"start": start, "entries": entries, "hashes": hashes[1:], "expect": expect, "variant": variant}
     STATS["pushes"] += 1
 
 
@@ -353,6 +378,17 @@ if schemathesis is not None:
     @schemathesis.hook
     def after_call(context, case, response):
         with LOCK:
+            key = f"{case.operation.method.upper()} {case.operation.path}"
+            if case.method.upper() != case.operation.method.upper():
+                key = "another method on a documented path"
+            problem = ""
+            if response.status_code >= 400:
+                try:
+                    problem = " " + str(json.loads(response.content).get("type"))
+                except (ValueError, AttributeError):
+                    problem = " (not JSON)"
+            TALLY.setdefault(key, {}).setdefault(f"{response.status_code}{problem}", 0)
+            TALLY[key][f"{response.status_code}{problem}"] += 1
             if case.operation.path == "/v1/nodes/{node}/recover" and response.status_code == 200:
                 try:
                     if json.loads(response.content).get("state") != "forked":
@@ -363,6 +399,9 @@ if schemathesis is not None:
             if pending is None:
                 return
             status = response.status_code
+            variants = TALLY.setdefault("signed pushes by variant", {})
+            answer = f"{pending['variant']} -> {status}"
+            variants[answer] = variants.get(answer, 0) + 1
             if status == 200:
                 try:
                     receipt = json.loads(response.content)

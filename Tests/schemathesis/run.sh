@@ -74,7 +74,7 @@ echo "== schemathesis: st run docs/openapi.yaml against $base (seed $seed, $exam
 status=0
 (
   cd "$work"  # schemathesis writes nothing into the repository
-  SCHEMATHESIS_HOOKS="$repo/Tests/schemathesis/hooks.py" SIMPUL_ST_BASE_URL="$base" \
+  SCHEMATHESIS_HOOKS="$repo/Tests/schemathesis/hooks.py" SIMPUL_ST_BASE_URL="$base" SIMPUL_ST_TALLY="$work/tally.json" \
     "$work/venv/bin/st" run "$repo/docs/openapi.yaml" \
       --url "$base" \
       --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
@@ -91,10 +91,11 @@ if grep -q "request failed" "$work/serve.log"; then
   grep "request failed" "$work/serve.log" | head -20 >&2
 fi
 
-# The summary, from the JUnit report: operations, cases generated, failures.
-"$py" - "$work/report" "$work/st.log" <<'EOF'
-import glob, re, sys, xml.etree.ElementTree as ET
-report_dir, log = sys.argv[1], sys.argv[2]
+# The summary: operations and failures from the JUnit report, cases from schemathesis' own count, and what the
+# server answered per operation (tallied by the hooks).
+"$py" - "$work/report" "$work/st.log" "$work/tally.json" <<'PY'
+import glob, json, os, re, sys, xml.etree.ElementTree as ET
+report_dir, log, tally_path = sys.argv[1:4]
 operations = failures = errors = 0
 for path in glob.glob(f"{report_dir}/*.xml"):
     for suite in ET.parse(path).getroot().iter("testsuite"):
@@ -104,8 +105,16 @@ for path in glob.glob(f"{report_dir}/*.xml"):
 text = open(log, encoding="utf-8", errors="replace").read()
 match = re.search(r"Test cases:\s*\n\s*([^\n]+)", text)
 cases = match.group(1).strip() if match else "(no count)"
-print(f"schemathesis summary: {operations} operations tested; cases: {cases}; failing operations: {failures}, erroring: {errors}")
-EOF
+if os.path.exists(tally_path):
+    tally = json.load(open(tally_path))
+    print(f"answers per operation ({tally['signed']} requests signed by the hooks, {tally['signed_pushes']} of them "
+          f"pushes; the test node's head ended at seq {tally['office_head']}, forks {tally['forks']}):")
+    for operation, answers in sorted(tally["answers"].items()):
+        spread = ", ".join(f"{key} x{count}" for key, count in sorted(answers.items()))
+        print(f"  {operation}: {sum(answers.values())} requests: {spread}")
+print(f"schemathesis summary: {operations} operations tested; cases: {cases}; "
+      f"failing operations: {failures}, erroring: {errors}")
+PY
 echo "schemathesis: wall time $(( $(date +%s) - started )) s"
 
 if [ "$alive" = no ]; then

@@ -25,7 +25,10 @@ public enum NodeBackup {
             written.append(destination + "/" + name)
         }
         if let data = fm.contents(atPath: configPath) {
-            _ = fm.createFile(atPath: destination + "/node.toml", contents: data, attributes: [.posixPermissions: 0o600])
+            guard SecretFile.createPrivate(destination + "/node.toml", contents: data) else {
+                throw NodeError(.storage, "cannot write \(destination)/node.toml: \(String(cString: strerror(errno)))",
+                                hint: "check the backup disk has space, then back up into a new directory")
+            }
             written.append(destination + "/node.toml")
         }
         return written

@@ -28,7 +28,7 @@ public final class NodeStore: Sendable {
         do {
             if create && !FileManager.default.fileExists(atPath: path) {
                 // Pseudonyms are personal data: the database (and so its -wal/-shm) is readable by its owner only.
-                guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                guard SecretFile.createPrivate(path) else {
                     throw NodeError(.storage, "cannot create \(path)", hint: "check the data directory is writable")
                 }
                 DataDirOwnership.adopt(path, dataDir: (path as NSString).deletingLastPathComponent)
@@ -131,7 +131,7 @@ public final class NodeStore: Sendable {
     /// A consistent copy of the database at `destination` (SQLite online backup; safe while others write).
     public func backup(to destination: String) throws(NodeError) {
         do {
-            _ = FileManager.default.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600])
+            _ = SecretFile.createPrivate(destination)
             let target = try DatabaseQueue(path: destination)
             try pool.backup(to: target)
             try target.close()

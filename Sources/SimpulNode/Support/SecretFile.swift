@@ -20,6 +20,21 @@ enum SecretFile {
         DataDirOwnership.adopt(path, dataDir: (path as NSString).deletingLastPathComponent)
     }
 
+    /// Creates `path`, which must not exist, with mode 0600 from the first byte (FileManager's `createFile` writes a
+    /// temporary file with the umask's mode, renames it, and narrows it only afterwards). False when it cannot.
+    static func createPrivate(_ path: String, contents: Data = Data()) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        _ = fchmod(fd, 0o600)
+        let written = contents.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        guard written == contents.count, fsync(fd) == 0 else {
+            unlink(path)
+            return false
+        }
+        return true
+    }
+
     static func read(_ path: String, what: String) throws(NodeError) -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw NodeError(.keys, "cannot read the \(what) at \(path)",
