@@ -424,12 +424,12 @@ if schemathesis is not None:
                 CHAIN.forked = True
                 CHAIN.forks += 1
                 CHAIN.refused_since_fork = 0
-            if CHAIN.forked and CHAIN.refused_since_fork >= 3:
+            if CHAIN.forked and CHAIN.refused_since_fork >= 6:
                 recover_inline()
 
 
 def recover_inline() -> None:
-    """After three pushes refused as forked, the test node recovers (as `simpul recover` would), so the rest of the
+    """After six pushes refused as forked, the test node recovers (as `simpul recover` would), so the rest of the
     run pushes again. Sent outside schemathesis; an answer other than 200 fails the run."""
     import requests
 

@@ -59,7 +59,4 @@ extension Problem {
     static func busy() -> Problem {
         Problem(.busy, title: "Concurrent pushes", status: 409, detail: "the node's head kept moving during this push; retry")
     }
-    static func badClock(_ detail: String) -> Problem {
-        Problem(.malformedHeader, title: "Malformed header", status: 400, detail: detail)
-    }
 }

@@ -2,7 +2,6 @@
 /// aggregator answers no other; a node treats a type it does not know by its HTTP status.
 public enum ProblemType: String, Sendable, CaseIterable {
     case malformedBody = "malformed-body"
-    case malformedHeader = "malformed-header"
     case unsupportedProtocolVersion = "unsupported-protocol-version"
     case unsupportedEncoding = "unsupported-encoding"
     case badSignature = "bad-signature"
