@@ -10,6 +10,8 @@ echo "== build =="
 swift build --build-tests
 echo "== swift test =="
 swift test --skip-build
+echo "== schemathesis: docs/openapi.yaml against a live aggregator =="
+bash Tests/schemathesis/run.sh "$(swift build --show-bin-path)"
 echo "== systemd unit checks =="
 bash Tests/system/unit-check.sh
 echo "== secret files are 0600 from the first byte (strace) =="

@@ -136,6 +136,22 @@ extension HostileRequestTests {
     }
 }
 
+extension HostileRequestTests {
+    @Test("a request the HTTP parser cannot read gets a 400 problem body, not an empty 400")
+    func unparsableRequestsGetAProblem() async throws {
+        try await LiveCluster.run { cluster in
+            for request in [
+                "POST /v1/nodes/35.07.01/push HTTP/1.1\r\nHost: 127.0.0.1\r\nSimpul-Protocol: 1\r\nContent-Length: abc\r\n\r\nx",
+                "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: \(String(repeating: "a", count: 100_000))\r\n\r\n",
+            ] {
+                let (status, head, body) = try LiveCluster.exchangeWithHead(port: cluster.port, request: Array(request.utf8))
+                #expect(status == 400 && head.contains("application/problem+json") && body.contains("\"type\":\"bad-request\""), "\(head)\(body)")
+            }
+            #expect(try LiveCluster.httpGet(port: cluster.port, path: "/healthz").contains("ok"))
+        }
+    }
+}
+
 /// 16 KiB of gzip that inflates to 16 MiB.
 enum PreAuthBomb {
     static func make() -> [UInt8] {

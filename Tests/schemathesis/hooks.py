@@ -16,8 +16,16 @@ Two things schemathesis cannot do from docs/openapi.yaml alone:
    log (valid, quarantined, re-sent, gzipped, broken, refused or forked, chosen from the case's own bytes). NEGATIVE
    cases go out untouched, so the checks before the signature are fuzzed as before.
 
-Every choice is taken from a SHA-256 of the generated case, and the state (the test node's log, the request
-counters) lives here; with one worker and a fixed seed a run is repeatable.
+Every choice is taken from a SHA-256 of the generated case and its place in the run, and the state (the test
+node's log, the request counters) lives here; with one worker, a fixed seed and no values taken from the server's
+answers (run.sh's schemathesis.toml), two runs send the same requests.
+
+Two requests go outside schemathesis, and fail the run if the server does not answer as docs/protocol.md says:
+a fork of the test node before some recovers (so recover meets a recorded fork), and a recover after six pushes
+refused as forked (so the rest of the run pushes again).
+
+What the server answered, per operation, goes to $SIMPUL_ST_TALLY at exit (run.sh prints it); with
+$SIMPUL_ST_DEBUG=FILE, each signed case's material and each answer are appended to FILE.
 """
 
 from __future__ import annotations
@@ -101,7 +109,7 @@ if schemathesis is not None:
 
 
 class Chain:
-    """The office node's log as the aggregator acknowledged it, and what is in flight."""
+    """The office node's log as the aggregator acknowledged it, and whether the node is forked now."""
 
     def __init__(self) -> None:
         self.entries: list[bytes] = []  # entries[i] is seq i + 1
@@ -125,7 +133,7 @@ LOCK = threading.Lock()
 CHAIN = Chain()
 COUNTERS: dict[str, int] = {node: 1000 for node in TEST_NODES}  # the last counter each test node sent
 PENDING: dict[int, dict] = {}  # id(case) -> what a signed push expects to become of it
-STATS = {"signed": 0, "pushes": 0}
+STATS = {"calls": 0, "signed": 0, "pushes": 0, "feed_entry_items": 0, "log_entries": 0}
 PUSH_VARIANTS = ("new", "new", "new", "fuzzed-fields", "referral", "referral", "quarantined", "resend", "gzip",
                  "invalid-entry", "broken-hash", "duplicate-event", "fork", "node-mismatch")
 TALLY: dict[str, dict[str, int]] = {}  # "METHOD /path" -> "status problem-type" -> answers
@@ -137,6 +145,7 @@ def write_tally() -> None:
     if path:
         with open(path, "w", encoding="utf-8") as out:
             json.dump({"answers": TALLY, "signed": STATS["signed"], "signed_pushes": STATS["pushes"],
+                       "feed_entry_items": STATS["feed_entry_items"], "log_entries": STATS["log_entries"],
                        "office_head": CHAIN.head, "forks": CHAIN.forks}, out, indent=1, sort_keys=True)
 
 
@@ -144,10 +153,16 @@ atexit.register(write_tally)
 
 
 def digest(case) -> bytes:
-    """The case's own bytes, hashed: every choice below comes from it, so a seed gives the same run."""
+    """The case's own bytes and its place in the run, hashed: every choice below comes from it, so a seed gives
+    the same run."""
     headers = dict(case.headers or {})
-    material = repr((case.method, case.path, sorted((case.path_parameters or {}).items()),
-                     sorted(headers.items()), sorted((case.query or {}).items()), case.body))
+    body = case.body if type(case.body).__name__ != "NotSet" else None  # NotSet's repr holds an address
+    STATS["calls"] += 1  # hypothesis repeats small cases often: the call's place in the run varies the choice
+    material = repr((STATS["calls"], case.method, case.path, sorted((case.path_parameters or {}).items()),
+                     sorted(headers.items()), sorted((case.query or {}).items()), body))
+    if os.environ.get("SIMPUL_ST_DEBUG"):
+        with open(os.environ["SIMPUL_ST_DEBUG"], "a", encoding="utf-8", errors="replace") as out:
+            out.write(material + "\n")
     return hashlib.sha256(material.encode("utf-8", "surrogatepass")).digest()
 
 
@@ -217,13 +232,19 @@ def sign_read(case, d: bytes, purpose: str) -> None:
 
 
 def sign_recover(case, d: bytes) -> None:
+    """recover: the node signs `simpul-recover-v1 \\n node \\n seq \\n hash \\n clock \\n counter` in the body. A third
+    of the office's recovers first fork the node for real (out of band), so that the recover under test meets a
+    recorded fork: with the stored head it resolves it (200), with the generated seq/hash it is 409
+    recover-mismatch."""
     if not isinstance(case.body, dict):
         return
     node = NODE_OFFICE if d[1] % 4 < 3 else NODE_REVOKED
     case.path_parameters["node"] = node
     body = dict(case.body)
     body["node"] = node
-    if node == NODE_OFFICE and (CHAIN.forked or d[3] % 2 == 0) and d[4] % 4 != 0:
+    if node == NODE_OFFICE and not CHAIN.forked and CHAIN.head >= 1 and CHAIN.forks < 6 and d[5] % 3 == 0:
+        fork_inline()
+    if node == NODE_OFFICE and (d[3] % 2 == 0 if not CHAIN.forked else d[4] % 3 != 0):
         body["seq"], body["hash"] = CHAIN.head, CHAIN.hashes[CHAIN.head]  # the stored head (else as generated)
     counter = next_counter(node, stale=d[2] % 10 == 0 and COUNTERS[node] > 1000)
     body["counter"] = counter
@@ -268,6 +289,17 @@ def push_header(node: str, from_seq: int, to_seq: int, prev: str, last: str, clo
     return compact(value)
 
 
+def batch(start: int, entries: list[bytes], clock: str, broken: bool = False) -> tuple[bytes, list[str]]:
+    """A push body of the office node from `start`, signed; and the chain hashes of its entries."""
+    prev = CHAIN.hashes[start - 1] if start - 1 <= CHAIN.head else "ab" * 32
+    hashes = [prev]
+    for item in entries:
+        hashes.append(Chain.next_hash(hashes[-1], item))
+    last = hashes[-1] if not broken else Chain.next_hash(hashes[-1], b"x")
+    to_seq = start + len(entries) - 1
+    return b"\n".join([push_header(NODE_OFFICE, start, to_seq, prev, last, clock)] + entries), hashes[1:]
+
+
 def build_push(case, d: bytes) -> None:
     """Replaces a positive push's random body with a signed batch of the office node's log."""
     case.path_parameters["node"] = NODE_OFFICE
@@ -277,7 +309,7 @@ def build_push(case, d: bytes) -> None:
     variant = PUSH_VARIANTS[d[1] % len(PUSH_VARIANTS)]
     if variant == "referral" and not CHAIN.cases or variant == "resend" and not CHAIN.batches:
         variant = "new"
-    if variant == "fork" and (head < 3 or CHAIN.forks > 0 or CHAIN.forked):
+    if variant == "fork" and (head < 3 or CHAIN.forks >= 6 or CHAIN.forked):
         variant = "gap" if d[3] % 2 == 0 else "node-mismatch"
     count = 1 + d[2] % 3
     gzipped = False
@@ -315,7 +347,7 @@ def build_push(case, d: bytes) -> None:
         stored = json.loads(CHAIN.entries[d[3] % head])["event"]
         entries = [entry(start, dict(stored, case=f"K-{start}"))]
         expect = "refused"
-    elif variant == "fork":  # once: a different entry at the stored head; 409 fork, the node is marked forked
+    elif variant == "fork":  # a different entry at the stored head: 409 fork, the node is marked forked
         start = head
         entries = [entry(start, event(start + 100_000))]
         expect = "fork"
@@ -329,13 +361,7 @@ def build_push(case, d: bytes) -> None:
         case.path_parameters["node"] = NODE_PROVIDER
         expect = "refused"
 
-    prev = CHAIN.hashes[start - 1] if start - 1 <= head else "ab" * 32
-    hashes = [prev]
-    for item in entries:
-        hashes.append(Chain.next_hash(hashes[-1], item))
-    last = hashes[-1] if expect != "broken" else Chain.next_hash(hashes[-1], b"x")
-    to_seq = start + len(entries) - 1
-    body = b"\n".join([push_header(NODE_OFFICE, start, to_seq, prev, last, clock)] + entries)
+    body, hashes = batch(start, entries, clock, broken=expect == "broken")
     if d[4] % 3 == 0:
         body += b"\n"  # a final newline is optional
     if gzipped:
@@ -344,7 +370,7 @@ def build_push(case, d: bytes) -> None:
     else:
         set_header(case, "Content-Encoding", None if d[3] % 2 == 0 else "identity")
     case.body = body
-    PENDING[id(case)] = {"start": start, "entries": entries, "hashes": hashes[1:], "expect": expect, "variant": variant}
+    PENDING[id(case)] = {"start": start, "entries": entries, "hashes": hashes, "expect": expect, "variant": variant}
     STATS["pushes"] += 1
 
 
@@ -389,6 +415,16 @@ if schemathesis is not None:
                     problem = " (not JSON)"
             TALLY.setdefault(key, {}).setdefault(f"{response.status_code}{problem}", 0)
             TALLY[key][f"{response.status_code}{problem}"] += 1
+            if os.environ.get("SIMPUL_ST_DEBUG"):
+                with open(os.environ["SIMPUL_ST_DEBUG"], "a", encoding="utf-8", errors="replace") as out:
+                    out.write(f"-> {case.method} {case.formatted_path} {case.query} {response.status_code} {response.content[:200]!r}\n")
+            if response.status_code == 200 and case.operation.path in ("/v1/nodes/{node}/feed", "/v1/nodes/{node}/log"):
+                try:
+                    page = json.loads(response.content)
+                    STATS["feed_entry_items"] += sum(1 for item in page.get("items", []) if item.get("type") == "entry")
+                    STATS["log_entries"] += len(page.get("entries", []))
+                except (ValueError, AttributeError, TypeError):
+                    pass
             if case.operation.path == "/v1/nodes/{node}/recover" and response.status_code == 200:
                 try:
                     if json.loads(response.content).get("state") != "forked":
@@ -426,6 +462,22 @@ if schemathesis is not None:
                 CHAIN.refused_since_fork = 0
             if CHAIN.forked and CHAIN.refused_since_fork >= 6:
                 recover_inline()
+
+
+def fork_inline() -> None:
+    """Forks the office node for real, as a node restored from an old backup would: a different entry at the stored
+    head. Sent outside schemathesis; an answer other than 409 fork fails the run."""
+    import requests
+
+    start = CHAIN.head
+    body, _ = batch(start, [entry(start, event(start + 200_000 + CHAIN.forks))], "2026-03-01T02:00:00.000Z")
+    response = requests.post(f"{os.environ['SIMPUL_ST_BASE_URL']}/v1/nodes/{NODE_OFFICE}/push", data=body,
+                             headers={"Simpul-Protocol": "1", "Content-Type": "application/x-ndjson"}, timeout=30)
+    if response.status_code != 409 or response.json().get("type") != "fork":
+        raise AssertionError(f"the test node's fork was not refused as a fork: {response.status_code} {response.text}")
+    CHAIN.forked = True
+    CHAIN.forks += 1
+    CHAIN.refused_since_fork = 0
 
 
 def recover_inline() -> None:

@@ -46,7 +46,7 @@ public enum AggregatorServer {
     static func connectionLimits(_ config: AggregatorConfig, logger: Logger) -> HTTP1Channel.Configuration {
         let deadline = TimeAmount.seconds(Int64(config.requestTimeoutSeconds))
         return .init(
-            additionalChannelHandlers: [RequestDeadlineHandler(timeout: deadline, logger: logger)],
+            additionalChannelHandlers: [ParserErrorProblemHandler(), RequestDeadlineHandler(timeout: deadline, logger: logger)],
             idleTimeout: config.idleTimeoutSeconds > 0 ? .seconds(Int64(config.idleTimeoutSeconds)) : nil)
     }
 }

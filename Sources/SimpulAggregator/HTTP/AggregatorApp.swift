@@ -21,11 +21,12 @@ public struct AggregatorApp: Sendable {
     public init(ingest: PushIngest, metrics: AggregatorMetrics = AggregatorMetrics()) {
         self.ingest = ingest
         self.metrics = metrics
-        self.bodyBudget = BodyBudget(capacity: 8 * ingest.limits.maxBodyBytes)
+        self.bodyBudget = BodyBudget(capacity: 4 * ingest.limits.maxBodyBytes)
     }
 
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: HeadMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.get("/healthz") { _, _ in jsonResponse(["status": "ok"]) }
         router.get("/metrics") { _, _ in

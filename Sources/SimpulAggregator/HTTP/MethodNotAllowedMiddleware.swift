@@ -34,7 +34,6 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             if matches { out.insert(route.method) }
         }
-        if out.contains("GET") { out.insert("HEAD") }
         return out.sorted()
     }
 }
