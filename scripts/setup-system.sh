@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Simpul builds and tests with (idempotent; needs root or sudo).
 #   scripts/setup-system.sh          build + run: libcurl, SQLite, zlib headers
-#   scripts/setup-system.sh --test   also what the system test needs (systemd-nspawn, debootstrap)
+#   scripts/setup-system.sh --test   also what the tests need: systemd-nspawn and debootstrap (system test),
+#                                    strace (secret-file modes), python3-venv (schemathesis)
 set -euo pipefail
 packages=(libcurl4-openssl-dev libsqlite3-dev zlib1g-dev pkg-config ca-certificates curl)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(systemd-container debootstrap systemd)
+  packages+=(systemd-container debootstrap systemd strace python3-venv)
 fi
 missing=()
 for p in "${packages[@]}"; do

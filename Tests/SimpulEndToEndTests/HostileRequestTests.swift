@@ -152,6 +152,43 @@ extension HostileRequestTests {
     }
 }
 
+extension HostileRequestTests {
+    @Test("a push refused before its body is read does not keep its connection: the aggregator drops the body and closes")
+    func refusedUnreadBodiesDoNotHoldConnections() async throws {
+        try await LiveCluster.run { cluster in
+            let pid = try #require(cluster.server?.pid)
+            func descriptors() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1 }
+            let before = descriptors()
+            var clients = [Int32]()
+            defer { for fd in clients { close(fd) } }
+            // Declared over max_body_bytes: refused with 413 on the head, the body never read. The client sends part of
+            // the body, reads the answer, then closes, as a refused uploader does.
+            let piece = [UInt8](repeating: UInt8(ascii: "x"), count: 64 * 1024)
+            for _ in 0..<20 {
+                let fd = try LocalAPILimitsTests.connect(port: cluster.port)
+                Self.write(fd, "POST /v1/nodes/35.07.01/push HTTP/1.1\r\nHost: 127.0.0.1\r\nSimpul-Protocol: 1\r\nConnection: close\r\n"
+                    + "Content-Type: application/x-ndjson\r\nContent-Length: 8388608\r\n\r\n")
+                // As much body as the sockets take (megabytes on loopback), without blocking on a full buffer.
+                var sent = 0
+                for _ in 0..<200 where sent < 4 << 20 {
+                    let n = piece.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+                    if n <= 0 { try await Task.sleep(for: .milliseconds(5)) } else { sent += n }
+                }
+                clients.append(fd)
+            }
+            for fd in clients { #expect(Self.answer(fd, within: 5)?.hasPrefix("HTTP/1.1 413") == true) }
+            for fd in clients { close(fd) }
+            clients.removeAll()
+            var after = descriptors()
+            for _ in 0..<50 where after > before + 2 {
+                try await Task.sleep(for: .milliseconds(100))
+                after = descriptors()
+            }
+            #expect(after <= before + 2, "the aggregator still holds \(after - before) connections 5 s after the clients left")
+        }
+    }
+}
+
 /// 16 KiB of gzip that inflates to 16 MiB.
 enum PreAuthBomb {
     static func make() -> [UInt8] {

@@ -7,9 +7,10 @@
 #   feed   the node's feed page decoding and checks, and the other answers it reads
 # SECONDS (default 60) is split evenly between them. Each target's executions are printed; any crash fails the run
 # and its input is kept in Tests/fuzz/crashes/TARGET-crash-... (not committed) to become a regression test.
-# Replay one: SIMPUL_FUZZ_TARGET=push BINARY Tests/fuzz/crashes/push-crash-... (the binary: build as below).
+# Replay a kept input (its target is the file name's prefix), with the stack of the crash:
+#   SIMPUL_FUZZ_REPLAY=Tests/fuzz/crashes/push-crash-... Tests/fuzz/run.sh
 # Longer runs: Tests/fuzz/run.sh 3600. Rewrite the push and feed seeds (Seeds.swift) after a wire change:
-# SIMPUL_FUZZ_SEEDS=Tests/fuzz/corpus Tests/fuzz/run.sh
+#   SIMPUL_FUZZ_SEEDS=Tests/fuzz/corpus Tests/fuzz/run.sh
 #   Tests/fuzz/run.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -26,7 +27,7 @@ while IFS= read -r file; do sources+=("$file"); done < <(find Sources/SimpulCore
   ! -path Sources/SimpulCore/Config/Settings.swift ! -path Sources/SimpulCore/Event/Pseudonymizer.swift \
   ! -path Sources/SimpulCore/Event/EventBuilder.swift | sort)
 # The package's language mode and upcoming features, warnings as errors, as in CI.
-swift_flags=(-parse-as-library -O -swift-version 6 -enable-upcoming-feature ExistentialAny -warnings-as-errors)
+swift_flags=(-parse-as-library -O -wmo -swift-version 6 -enable-upcoming-feature ExistentialAny -warnings-as-errors)
 echo "== building the fuzzer (swiftc -sanitize=fuzzer,address) =="
 mkdir -p "$work/modules"
 # Crypto is the stand-in in CryptoStub.swift (swift-crypto needs BoringSSL); zlib is the system one, as in the package.
@@ -36,7 +37,12 @@ swiftc "${swift_flags[@]}" -module-name Crypto -emit-module -emit-module-path "$
     "${sources[@]}" -L "$work" -lCrypto -lz -o "$work/fuzzer" >>"$work/build.log" 2>&1 \
   || { cat "$work/build.log" >&2; echo "FAIL: the fuzzer did not build" >&2; exit 1; }
 if [ -n "${SIMPUL_FUZZ_SEEDS:-}" ]; then
-  ASAN_OPTIONS=detect_leaks=0 "$work/fuzzer" && echo "seeds written to $SIMPUL_FUZZ_SEEDS/push and $SIMPUL_FUZZ_SEEDS/feed"
+  ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no "$work/fuzzer" && echo "seeds written to $SIMPUL_FUZZ_SEEDS/push and $SIMPUL_FUZZ_SEEDS/feed"
+  exit
+fi
+if [ -n "${SIMPUL_FUZZ_REPLAY:-}" ]; then
+  target=$(basename "$SIMPUL_FUZZ_REPLAY"); target=${target%%-*}
+  SIMPUL_FUZZ_TARGET=$target SWIFT_BACKTRACE=enable=no "$work/fuzzer" "$SIMPUL_FUZZ_REPLAY"
   exit
 fi
 mkdir -p Tests/fuzz/crashes
@@ -46,7 +52,8 @@ for target in "${targets[@]}"; do
   cp Tests/fuzz/corpus/"$target"/* "$work/corpus/$target/"
   echo "== $target: fuzzing for ${per_target}s from $(ls Tests/fuzz/corpus/"$target" | wc -l) corpus inputs =="
   status=0
-  SIMPUL_FUZZ_TARGET=$target "$work/fuzzer" -max_total_time="$per_target" -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
+  # libFuzzer reports a crash itself: the Swift runtime's backtracer would only delay it (or hang, orphaned).
+  SIMPUL_FUZZ_TARGET=$target SWIFT_BACKTRACE=enable=no "$work/fuzzer" -max_total_time="$per_target" -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
     -artifact_prefix="Tests/fuzz/crashes/$target-" -print_final_stats=1 "$work/corpus/$target" 2>"$work/$target.log" || status=$?
   grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb|Done [0-9]+ runs" "$work/$target.log" | sed "s/^/$target: /" || true
   if [ "$status" -ne 0 ]; then

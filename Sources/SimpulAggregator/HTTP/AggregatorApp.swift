@@ -21,7 +21,7 @@ public struct AggregatorApp: Sendable {
     public init(ingest: PushIngest, metrics: AggregatorMetrics = AggregatorMetrics()) {
         self.ingest = ingest
         self.metrics = metrics
-        self.bodyBudget = BodyBudget(capacity: 4 * ingest.limits.maxBodyBytes)
+        self.bodyBudget = BodyBudget(capacity: 8 * ingest.limits.maxBodyBytes)
     }
 
     public func router() -> Router<BasicRequestContext> {
