@@ -58,20 +58,8 @@ done
 S="$bin/simpul" A="$bin/simpul-aggregator" emulator="$root/Tests/support/link-emulator.py"
 
 work=$(mktemp -d /tmp/simpul-feed.XXXXXX)
-pids=()
-forget() { local keep_pids=() p; for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep_pids+=("$p"); done; pids=("${keep_pids[@]}"); }
-stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; forget "$1"; }   # PID: SIGTERM, reap
-# PID: its children first (simpul-bench's own aggregator would outlive a SIGTERM to simpul-bench), then PID.
-stop_tree() { local c; for c in $(pgrep -P "$1" 2>/dev/null || true); do kill "$c" 2>/dev/null || true; done; stop "$1"; }
-cleanup() {
-  local p; for p in "${pids[@]}"; do stop_tree "$p"; done
-  if [ "$keep" = 1 ]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fail() { echo "FAIL: $*" >&2; exit 1; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-now() { date +%s.%N; }
+stop_children=1
+. scripts/lib/bench-processes.sh   # the script has cd-ed to the repository root
 
 failed=0
 

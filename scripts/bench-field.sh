@@ -48,18 +48,7 @@ done
 S="$bin/simpul" A="$bin/simpul-aggregator" emulator="$root/Tests/support/link-emulator.py"
 
 work=$(mktemp -d /tmp/simpul-field.XXXXXX)
-pids=()
-forget() { local keep_pids=() p; for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep_pids+=("$p"); done; pids=("${keep_pids[@]}"); }
-stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; forget "$1"; }   # PID: SIGTERM, reap
-cleanup() {
-  local p; for p in "${pids[@]}"; do stop "$p"; done
-  if [ "$keep" = 1 ]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fail() { echo "FAIL: $*" >&2; exit 1; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-now() { date +%s.%N; }
+. scripts/lib/bench-processes.sh   # the script has cd-ed to the repository root
 
 # The events: the same for every run (fixed seeds), dated just before today so no rule finds them in the future.
 head -c 32 /dev/urandom | base64 > "$work/province-pseudonym.key"

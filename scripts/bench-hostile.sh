@@ -62,18 +62,7 @@ work=$(mktemp -d /tmp/simpul-hostile.XXXXXX)
 # Copies, so that a build running meanwhile cannot pair a new node with an old aggregator.
 mkdir "$work/bin" && cp "$bin/simpul" "$bin/simpul-aggregator" "$work/bin/"
 S="$work/bin/simpul" A="$work/bin/simpul-aggregator"
-pids=()
-forget() { local keep_pids=() p; for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep_pids+=("$p"); done; pids=("${keep_pids[@]}"); }
-stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; forget "$1"; }   # PID: SIGTERM, reap
-cleanup() {
-  local p; for p in "${pids[@]}"; do stop "$p"; done
-  if [ "$keep" = 1 ]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fail() { echo "FAIL: $*" >&2; exit 1; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-now() { date +%s.%N; }
+. scripts/lib/bench-processes.sh   # the script has cd-ed to the repository root
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 mb() { printf '%.1f' "$(calc "$1 * 1024 / 1000000")"; }   # kB (KiB, as /proc counts) -> MB
 alive() { kill -0 "$1" 2>/dev/null && [ -r "/proc/$1/status" ] && ! grep -q '^State:.*Z' "/proc/$1/status"; }
