@@ -4,11 +4,11 @@ import SimpulCore
 /// The administrator's operations: init, enrolment, revocation. They work while `serve` runs.
 public struct AggregatorAdmin: Sendable {
     public let config: AggregatorConfig
-    public let storage: SQLiteStorage
+    public let storage: any AggregatorStorage
 
     public init(config: AggregatorConfig) throws(AggregatorError) {
         self.config = config
-        storage = try SQLiteStorage(path: config.databasePath)
+        storage = try StorageBackend.open(config)
     }
 
     /// `init`: writes the config, creates the database and the receipt-signing key. Refuses to overwrite.
@@ -24,7 +24,7 @@ public struct AggregatorAdmin: Sendable {
             if !dir.isEmpty { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             let key = SigningKey()
             try PrivateFile.create(config.signingKeyPath, contents: Data((key.base64 + "\n").utf8))
-            _ = try SQLiteStorage(path: config.databasePath, create: true)
+            _ = try StorageBackend.open(config, create: true)
             try Data(config.rendered().utf8).write(to: URL(fileURLWithPath: configPath), options: .atomic)
             return key.publicKey.base64
         } catch let error as AggregatorError {

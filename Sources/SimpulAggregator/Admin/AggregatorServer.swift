@@ -11,7 +11,7 @@ import SimpulSystemd
 /// Exits cleanly on SIGTERM/SIGINT.
 public enum AggregatorServer {
     public static func run(config: AggregatorConfig, logger: Logger) async throws {
-        let storage = try SQLiteStorage(path: config.databasePath)
+        let storage = try StorageBackend.open(config)
         let ingest = PushIngest(storage: storage, rules: try config.rules(), limits: config.limits,
                                 signingKey: try AggregatorAdmin.loadSigningKey(config))
         let rules = try config.rulesDocument()
