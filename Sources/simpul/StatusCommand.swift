@@ -25,6 +25,7 @@ struct StatusCommand: AsyncParsableCommand {
             Output.line("public key  \(report.publicKey)")
             Output.line("aggregator  \(report.aggregator)")
             Output.line("role        \(report.role)")
+            for warning in report.warnings ?? [] { Output.line("WARNING     \(warning)") }
             if report.rebuildPending {
                 Output.line("ACTION      rebuilding from the province: recording waits until 'simpul sync now' pulls this node's log back")
             }

@@ -43,6 +43,7 @@ public enum NodeDaemon {
             "node": "\(config.nodeID)", "control_socket": "\(socketPath)", "aggregator": "\(config.aggregatorURL)",
             "sync.interval_seconds": "\(config.sync.intervalSeconds)", "local_api": "\(config.daemon.apiListen.isEmpty ? "off" : config.daemon.apiListen)",
         ])
+        if let warning = config.plainHTTPWarning { logger.warning("insecure aggregator URL", metadata: ["warning": "\(warning)"]) }
         notifier.notify("READY=1")
         do { try await group.run() } catch {
             throw NodeError(.storage, "the daemon stopped on an error: \(error)", hint: "see 'journalctl -u simpul'")

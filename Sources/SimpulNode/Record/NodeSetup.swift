@@ -43,10 +43,7 @@ public enum NodeSetup {
                             hint: "a node's keys and log must never be replaced by accident. To start over, move \(config.dataDir) and \(configPath) away first")
         }
         var warnings = [String]()
-        if let url = URL(string: config.aggregatorURL), url.scheme == "http", let host = url.host,
-           !(host.hasPrefix("127.") || host == "localhost" || host == "::1") {
-            warnings.append("the aggregator URL \(config.aggregatorURL) is plain http outside this PC: anyone on the path can read and change what is sent. Use https.")
-        }
+        if let warning = config.plainHTTPWarning { warnings.append(warning) }
         if aggregatorKey == nil {
             warnings.append("no --aggregator-key given: the first aggregator answer's key will be trusted and pinned. Ask provincial IT for the key to pin it now.")
         }

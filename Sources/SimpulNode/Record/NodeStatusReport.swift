@@ -32,6 +32,9 @@ public struct NodeStatusReport: Sendable, Codable {
     public var rulesVersion: String
     /// Set by `init --recover` until the first sync pulls the node's log back.
     public var rebuildPending: Bool
+    /// What a person should know about this node's setup (a plain-http aggregator URL); `[]` when nothing. Optional
+    /// only so that the answer of a daemon from before this field still decodes.
+    public var warnings: [String]?
 
     enum CodingKeys: String, CodingKey {
         case kecamatan, aggregator, backlog, daemon, receipt
@@ -52,6 +55,7 @@ public struct NodeStatusReport: Sendable, Codable {
         case feedPulledAt = "feed_pulled_at"
         case rulesVersion = "rules_version"
         case rebuildPending = "rebuild_pending"
+        case warnings
     }
 
     /// Every key is always present (`null` when unknown): scripts rely on the field list.
@@ -79,6 +83,7 @@ public struct NodeStatusReport: Sendable, Codable {
         try c.encode(feedPulledAt, forKey: .feedPulledAt)
         try c.encode(rulesVersion, forKey: .rulesVersion)
         try c.encode(rebuildPending, forKey: .rebuildPending)
+        try c.encode(warnings ?? [], forKey: .warnings)
     }
 
     public static func read(_ context: NodeContext, daemonRunning: Bool) throws(NodeError) -> NodeStatusReport {
@@ -96,6 +101,7 @@ public struct NodeStatusReport: Sendable, Codable {
             syncBlocked: sync.isBlocked, lastErrorHint: sync.lastErrorHint, quarantined: sync.receipt?.quarantined ?? 0,
             quarantineReason: sync.receipt?.quarantineReason, daemon: daemonRunning ? "running" : "stopped", receipt: sync.receipt, dataDir: config.dataDir,
             role: NodeID.isProviderCode(config.nodeID) ? "provider" : "office", feedCursor: feed.cursor, feedMovedAt: feed.movedAt,
-            feedPulledAt: feed.pulledAt, rulesVersion: try context.rules().version, rebuildPending: try context.store.rebuildPending())
+            feedPulledAt: feed.pulledAt, rulesVersion: try context.rules().version, rebuildPending: try context.store.rebuildPending(),
+            warnings: [config.plainHTTPWarning].compactMap { $0 })
     }
 }
