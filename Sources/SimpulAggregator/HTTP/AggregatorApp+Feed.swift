@@ -48,9 +48,8 @@ extension AggregatorApp {
             throw Problem.badSignature(node)
         }
         if let revokedAt = record.revokedAt { throw Problem.revoked(node, at: revokedAt) }
-        try await acceptCounter(counter, node: node)
         let now = Date()
-        try await storage.touch(node: node, seenAt: RFC3339.format(now), clockSkewSeconds: clockSkew(request, now: now))
+        try await acceptCounter(counter, node: node, seenAt: RFC3339.format(now), clockSkewSeconds: clockSkew(request, now: now))
         return record
     }
 
@@ -118,9 +117,10 @@ extension AggregatorApp {
         return jsonResponse(HeadResponse(node: node, seq: current.headSeq, hash: current.headHash, state: current.state, limits: limits, receipt: receipt))
     }
 
-    /// Keeps `counter` as the node's last accepted request counter, or refuses the request as a replay.
-    func acceptCounter(_ counter: Int64, node: String) async throws {
-        if let last = try await storage.advanceCounter(node: node, to: counter) {
+    /// Keeps `counter` as the node's last accepted request counter, recording the node as seen when `seenAt` is given
+    /// (one write), or refuses the request as a replay and changes nothing.
+    func acceptCounter(_ counter: Int64, node: String, seenAt: String? = nil, clockSkewSeconds: Double? = nil) async throws {
+        if let last = try await storage.advanceCounter(node: node, to: counter, seenAt: seenAt, clockSkewSeconds: clockSkewSeconds) {
             throw Problem(.staleCounter, title: "Request counter already used", status: 409,
                           detail: "node \(node)'s request counter \(counter) is not above \(last), the last one accepted: a replayed request, or a node restored from a backup (it moves past it by itself)",
                           seq: last)

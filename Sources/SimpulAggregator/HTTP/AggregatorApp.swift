@@ -9,10 +9,12 @@ import SimpulCore
 public struct AggregatorApp: Sendable {
     public let ingest: PushIngest
     public let metrics: AggregatorMetrics
-    /// Pushes being inflated and parsed before their signature is checked (see `PreAuthGate`).
-    let preAuth = PreAuthGate(capacity: max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
-    /// Push bodies held before their signature is checked: room for 8 of the largest at once.
-    let bodyBudget: BodyBudget
+    /// Pushes being inflated and parsed before their signature is checked: a few at once; one more is refused at once
+    /// (503, `Retry-After`) instead of queueing memory and CPU, and a node retries a 503 by itself.
+    let preAuth = Allowance(capacity: max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
+    /// Bytes of push bodies held before their signature is checked: each push takes its declared length (or the body
+    /// limit) before its body is read; room for 8 of the largest at once.
+    let bodyBudget: Allowance
     /// A push body may inflate to at most this many times its size (gzip of log entries is 4-10x; a bomb is 1000x).
     static let maxInflateRatio = 64
     public var storage: any AggregatorStorage { ingest.storage }
@@ -21,7 +23,7 @@ public struct AggregatorApp: Sendable {
     public init(ingest: PushIngest, metrics: AggregatorMetrics = AggregatorMetrics()) {
         self.ingest = ingest
         self.metrics = metrics
-        self.bodyBudget = BodyBudget(capacity: 8 * ingest.limits.maxBodyBytes)
+        self.bodyBudget = Allowance(capacity: 8 * ingest.limits.maxBodyBytes)
     }
 
     public func router() -> Router<BasicRequestContext> {
@@ -86,11 +88,11 @@ public struct AggregatorApp: Sendable {
                 throw Problem.tooLarge("the body is \(declared) bytes; the limit is \(limits.maxBodyBytes): send smaller batches (GET /v1/limits)")
             }
             let reservation = declared ?? limits.maxBodyBytes
-            guard bodyBudget.tryReserve(reservation) else {
+            guard bodyBudget.tryTake(reservation) else {
                 throw Problem(.busy, title: "Busy", status: 503,
                               detail: "the aggregator is reading other pushes' bodies; retry in a second")
             }
-            defer { bodyBudget.release(reservation) }
+            defer { bodyBudget.giveBack(reservation) }
             let compressed: ByteBuffer
             do {
                 compressed = try await request.body.collect(upTo: min(reservation, limits.maxBodyBytes))
@@ -98,12 +100,12 @@ public struct AggregatorApp: Sendable {
                 throw Problem.tooLarge("the body exceeds \(limits.maxBodyBytes) bytes; send smaller batches (GET /v1/limits)")
             }
             // Inflating and parsing happen before the signature can be checked: only a few at once.
-            guard preAuth.tryEnter() else {
+            guard preAuth.tryTake() else {
                 throw Problem(.busy, title: "Busy", status: 503,
                               detail: "the aggregator is checking \(preAuth.capacity) other pushes; retry in a second")
             }
             var gateHeld = true
-            defer { if gateHeld { preAuth.leave() } }
+            defer { if gateHeld { preAuth.giveBack() } }
             var body = Data(buffer: compressed)
             let encoding = request.headers[.contentEncoding]?.lowercased()
             if encoding == "gzip" || (encoding == nil && Gzip.isGzip(body)) {
@@ -126,7 +128,7 @@ public struct AggregatorApp: Sendable {
             }
             let (header, entries) = try ingest.parse(body: body)
             // Parsed: what is left is checked against the node's key first, and stored only if it verifies.
-            preAuth.leave()
+            preAuth.giveBack()
             gateHeld = false
             let now = Date()
             let outcome = try await ingest.ingest(

@@ -15,10 +15,6 @@ final class ParserErrorProblemHandler: ChannelInboundHandler, RemovableChannelHa
 
     private var answered = false
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        context.fireChannelRead(data)
-    }
-
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard let parserError = error as? HTTPParserError else {
             context.fireErrorCaught(error)

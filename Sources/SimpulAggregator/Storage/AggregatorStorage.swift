@@ -205,7 +205,6 @@ public protocol AggregatorStorage: Sendable {
     func hashes(node: String, seqs: ClosedRange<Int64>) async throws -> [Int64: Data]
     func commit(_ commit: IngestCommit) async throws -> CommitOutcome
     func recordFork(_ fork: ForkRecord) async throws
-    func touch(node: String, seenAt: String, clockSkewSeconds: Double?) async throws
     /// Stored entries of a node in seq order, after `seq`, at most `limit`.
     func entries(node: String, after seq: Int64, limit: Int) async throws -> [(seq: Int64, bytes: Data, hash: Data)]
     /// Stored entries with every column, for `verify` to re-derive the columns from the signed bytes.
@@ -231,11 +230,19 @@ public protocol AggregatorStorage: Sendable {
     /// Clears a node's fork once the node has adopted the stored log up to the head (`seq`, `hash`); false if the head
     /// differs or there was no fork. The fork stays on record, marked resolved.
     func resolveFork(node: String, seq: Int64, hash: Data, at time: String) async throws -> Bool
-    /// Accepts a node's request counter if it is above the last one accepted (and keeps it); otherwise returns the
-    /// last accepted value and changes nothing.
-    func advanceCounter(node: String, to counter: Int64) async throws -> Int64?
+    /// Accepts a node's request counter if it is above the last one accepted (and keeps it) and, with `seenAt`, records
+    /// the node as seen with its clock skew in the same write; otherwise returns the last accepted value and changes
+    /// nothing.
+    func advanceCounter(node: String, to counter: Int64, seenAt: String?, clockSkewSeconds: Double?) async throws -> Int64?
     /// Every stored event not held in quarantine (of one case node's cases, or all), for the case fold.
     func caseEvents(caseNode: String?) async throws -> [CaseEvent]
+}
+
+extension AggregatorStorage {
+    /// Accepts a request counter without recording the node as seen (recover).
+    public func advanceCounter(node: String, to counter: Int64) async throws -> Int64? {
+        try await advanceCounter(node: node, to: counter, seenAt: nil, clockSkewSeconds: nil)
+    }
 }
 
 /// A key a node had before `nodes rekey`: it signed the node's batches up to `untilSeq`.

@@ -170,9 +170,15 @@ extension SQLiteStorage {
         }
     }
 
-    public func advanceCounter(node: String, to counter: Int64) async throws -> Int64? {
+    public func advanceCounter(node: String, to counter: Int64, seenAt: String?, clockSkewSeconds: Double?) async throws -> Int64? {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE nodes SET request_counter = ? WHERE id = ? AND request_counter < ?", arguments: [counter, node, counter])
+            try db.execute(
+                sql: """
+                    UPDATE nodes SET request_counter = ?, last_seen_at = COALESCE(?, last_seen_at),
+                        clock_skew_seconds = COALESCE(?, clock_skew_seconds)
+                    WHERE id = ? AND request_counter < ?
+                    """,
+                arguments: [counter, seenAt, clockSkewSeconds, node, counter])
             guard db.changesCount == 0 else { return nil }
             return try Int64.fetchOne(db, sql: "SELECT request_counter FROM nodes WHERE id = ?", arguments: [node]) ?? 0
         }

@@ -230,14 +230,6 @@ public final class SQLiteStorage: AggregatorStorage {
         }
     }
 
-    public func touch(node: String, seenAt: String, clockSkewSeconds: Double?) async throws {
-        try await pool.write { db in
-            try db.execute(
-                sql: "UPDATE nodes SET last_seen_at = ?, clock_skew_seconds = COALESCE(?, clock_skew_seconds) WHERE id = ?",
-                arguments: [seenAt, clockSkewSeconds, node])
-        }
-    }
-
     public func entries(node: String, after seq: Int64, limit: Int) async throws -> [(seq: Int64, bytes: Data, hash: Data)] {
         try await pool.read { db in
             try Row.fetchAll(

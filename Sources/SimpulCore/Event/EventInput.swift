@@ -17,6 +17,11 @@ public enum EventInput {
         guard object.count == 1, case .array(let items) = batch else {
             throw ValidationError(field: "events", value: nil, reason: "must be the only key, an array of event objects")
         }
+        return try objects(in: items)
+    }
+
+    /// The items of an `events` array, each of which must be an event object.
+    public static func objects(in items: [JSONValue]) throws(ValidationError) -> [[String: JSONValue]] {
         var out = [[String: JSONValue]]()
         out.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {

@@ -97,12 +97,7 @@ struct ControlServer: Service, CustomStringConvertible {
                 guard case .object(let request) = try JSONParser.parse(line), case .array(let items)? = request["events"] else {
                     throw ValidationError(field: "events", value: nil, reason: "is required: [ {...}, ... ]")
                 }
-                events = try items.enumerated().map { index, item throws(ValidationError) in
-                    guard case .object(let event) = item else {
-                        throw ValidationError(field: "events[\(index)]", value: nil, reason: "must be a JSON event object")
-                    }
-                    return event
-                }
+                events = try EventInput.objects(in: items)
             } catch let error as ValidationError {
                 return failure(NodeError(.usage, "a record request \(error)"))
             } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import ServiceLifecycle
+import SimpulCore
 
 /// Accepts connections on a listening socket until graceful shutdown, handling each in a child task.
 ///
@@ -15,7 +16,7 @@ enum SocketAcceptor {
     static func serve(listenFD: Int32, maxConnections: Int = SocketAcceptor.maxConnections,
                       handle: @escaping @Sendable (Int32) async -> Void) async {
         let (connections, continuation) = AsyncStream.makeStream(of: Int32.self)
-        let active = ActiveConnections()
+        let active = Allowance(capacity: maxConnections)
         let acceptor = Thread {
             while true {
                 let client = accept(listenFD, nil, nil)
@@ -23,7 +24,7 @@ enum SocketAcceptor {
                     if errno == EINTR || errno == ECONNABORTED { continue }
                     break
                 }
-                guard active.enter(limit: maxConnections) else {
+                guard active.tryTake() else {
                     close(client)
                     continue
                 }
@@ -37,7 +38,7 @@ enum SocketAcceptor {
                 for await client in connections {
                     group.addTask {
                         await handle(client)
-                        active.leave()
+                        active.giveBack()
                     }
                 }
             }
@@ -52,11 +53,6 @@ enum SocketAcceptor {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: body()) }
         }
-    }
-
-    static func setReceiveTimeout(_ fd: Int32, seconds: Int) {
-        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// Sets the receive timeout to what is left until `deadline`; false when nothing is left.
@@ -93,25 +89,5 @@ enum SocketAcceptor {
             }
             close(client)
         }
-    }
-}
-
-/// Connections being handled on one socket.
-final class ActiveConnections: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-
-    func enter(limit: Int) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard count < limit else { return false }
-        count += 1
-        return true
-    }
-
-    func leave() {
-        lock.lock()
-        count -= 1
-        lock.unlock()
     }
 }
