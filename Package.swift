@@ -52,6 +52,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // Already in the tree through Hummingbird; named for NIOHTTPTypes (the aggregator's request deadline handler).
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        // The aggregator's second backend (several replicas on one PostgreSQL): brings swift-nio-ssl, about 8 min of a clean build.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // libcurl (system, libcurl4-openssl-dev) behind typed wrappers for its variadic setopt/getinfo.
@@ -100,6 +102,7 @@ let package = Package(
                 "SimpulCore", "SimpulSystemd",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -150,6 +153,7 @@ let package = Package(
             dependencies: [
                 "SimpulAggregator", "SimpulNode",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -18,7 +18,7 @@ struct CasesCommand: AsyncParsableCommand {
     func run() async throws {
         try await Output.guarding {
             let config = try global.load()
-            let admin = try AggregatorAdmin(config: config)
+            let admin = try await AggregatorAdmin(config: config)
             let catalogue = try config.rules().catalogue
             var cases = CaseFold.foldAll(try await admin.storage.caseEvents(caseNode: node), catalogue: catalogue, now: Date())
             if let caseID { cases = cases.filter { $0.caseID == caseID } }

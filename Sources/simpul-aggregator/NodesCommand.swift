@@ -18,7 +18,7 @@ struct NodesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.guarding {
-                let admin = try AggregatorAdmin(config: global.load())
+                let admin = try await AggregatorAdmin(config: global.load())
                 let records: [SimpulAggregator.NodeRecord]
                 if let file {
                     guard nodeID == nil, publicKey == nil else { throw AggregatorError("give NODE_ID --public-key KEY or --file, not both", exitCode: 2) }
@@ -46,7 +46,7 @@ struct NodesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.guarding {
-                let admin = try AggregatorAdmin(config: global.load())
+                let admin = try await AggregatorAdmin(config: global.load())
                 let nodes = try await admin.storage.listNodes()
                 if json { return Output.json(nodes) }
                 Output.line("NODE\tSTATE\tHEAD\tLAST SEEN\tSKEW\tQUARANTINED\tENROLLED")
@@ -69,7 +69,7 @@ struct NodesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.guarding {
-                let admin = try AggregatorAdmin(config: global.load())
+                let admin = try await AggregatorAdmin(config: global.load())
                 let record = try admin.enrolment(nodeID: nodeID, publicKey: publicKey, now: Date())
                 guard let before = try await admin.storage.node(nodeID) else {
                     throw AggregatorError("node \(nodeID) is not enrolled", hint: "see 'simpul-aggregator nodes list'", exitCode: 2)
@@ -92,7 +92,7 @@ struct NodesCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.guarding {
-                let admin = try AggregatorAdmin(config: global.load())
+                let admin = try await AggregatorAdmin(config: global.load())
                 guard try await admin.storage.node(nodeID) != nil else {
                     throw AggregatorError("node \(nodeID) is not enrolled", hint: "see 'simpul-aggregator nodes list'", exitCode: 2)
                 }
@@ -113,7 +113,7 @@ struct EventsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Output.guarding {
-            let admin = try AggregatorAdmin(config: global.load())
+            let admin = try await AggregatorAdmin(config: global.load())
             guard try await admin.storage.node(node) != nil else {
                 throw AggregatorError("node \(node) is not enrolled", hint: "see 'simpul-aggregator nodes list'", exitCode: 2)
             }
@@ -147,7 +147,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await Output.guarding {
-            let admin = try AggregatorAdmin(config: global.load())
+            let admin = try await AggregatorAdmin(config: global.load())
             let results = try await StoredLogVerifier(storage: admin.storage).verifyAll()
             if json { Output.json(results) }
             let bad = results.filter { !$0.ok }

@@ -18,7 +18,7 @@ struct QuarantineCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await Output.guarding {
-                let admin = try AggregatorAdmin(config: global.load())
+                let admin = try await AggregatorAdmin(config: global.load())
                 let held = try await admin.storage.quarantined(node: node)
                 if json { return Output.json(held) }
                 if held.isEmpty { return Output.line("no entries held in quarantine\(node.map { " for node \($0)" } ?? "")") }
@@ -39,7 +39,7 @@ struct QuarantineCommand: AsyncParsableCommand {
         func run() async throws {
             try await Output.guarding {
                 let config = try global.load()
-                let admin = try AggregatorAdmin(config: config)
+                let admin = try await AggregatorAdmin(config: config)
                 let result = try await QuarantineRecheck(storage: admin.storage, rules: config.rules()).run(now: Date())
                 if json { return Output.json(result) }
                 Output.line("released \(result.released) entr\(result.released == 1 ? "y" : "ies"); \(result.held) still held")

@@ -53,12 +53,17 @@ func absolute(_ path: String) -> String {
 
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "init", abstract: "Write a config, create the SQLite database and the receipt-signing key.")
+        commandName: "init",
+        abstract: "Write a config, create the database (SQLite, or join a PostgreSQL one) and the receipt-signing key.")
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Where the database and key live.") var dataDir: String
     @Option(help: "HOST:PORT to listen on (default 127.0.0.1:8080).") var listen: String?
     @Flag(help: "Allow node ids outside the shipped Kemendagri kecamatan list.") var allowUnknownNodeIds = false
+    @Option(help: "PostgreSQL for several replicas: postgres://USER@HOST:PORT/DB (password in PGPASSWORD). Default: SQLite in --data-dir.")
+    var database: String?
+    @Option(help: "Use this receipt-signing key (aggregator.key of a replica already set up) instead of making one.")
+    var signingKey: String?
 
     func run() async throws {
         try await Output.guarding {
@@ -68,9 +73,13 @@ struct InitCommand: AsyncParsableCommand {
                 config.listen = listen
             }
             config.allowUnknownNodeIDs = allowUnknownNodeIds
+            if let database {
+                _ = try PostgresURL(database)
+                config.database = database
+            }
             let path = absolute(AggregatorConfig.path(explicit: global.config))
-            let key = try AggregatorAdmin.initialize(config: config, configPath: path)
-            Output.line("Initialised aggregator; config \(path), data \(config.dataDir).")
+            let key = try await AggregatorAdmin.initialize(config: config, configPath: path, signingKeyFile: signingKey.map(absolute))
+            Output.line("Initialised aggregator; config \(path), data \(config.dataDir), database \(config.databaseDescription).")
             Output.line("Receipt-signing public key: \(key)")
             Output.note("next: simpul-aggregator serve --config \(path)")
         }

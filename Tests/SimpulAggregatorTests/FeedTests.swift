@@ -126,7 +126,7 @@ import Testing
             let resolved = try await recover(seq: 5, hash: log.hashHex(5), signer: log.key)
             let state = try jsonObject(resolved)["state"] as? String
             #expect(resolved.status == .ok && state == "active")
-            let forks = try await h.rawDatabase().read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM forks WHERE resolved_at IS NOT NULL") }
+            let forks = Int(try h.rows("SELECT count(*) FROM forks WHERE resolved_at IS NOT NULL")[0][0] ?? "")
             #expect(forks == 1, "the fork stays on record, resolved")
         }
     }

@@ -41,17 +41,16 @@ import Testing
             #expect(after.batches == before.batches)
 
             // Recorded for inspection: what was stored and what was offered instead.
-            let forks = try h.rawDatabase().read { db in
-                try Row.fetchAll(db, sql: "SELECT node, seq, stored_hash, offered_hash, offered_bytes, header FROM forks")
-            }
+            let hex = h.database.hexFunction
+            let forks = try h.rows("SELECT node, CAST(seq AS TEXT), stored_hash, offered_hash, \(hex)(offered_bytes), header FROM forks")
             #expect(forks.count == 1)
             let fork = try #require(forks.first)
-            #expect(fork["node"] as String == original.id)
-            #expect(fork["seq"] as Int64 == 2)
-            #expect(fork["stored_hash"] as String == original.hashHex(2))
-            #expect(fork["offered_hash"] as String == restored.hashHex(2))
-            #expect(fork["offered_bytes"] as Data == restored.entries[1].bytes)
-            let offeredHeader = try JSONDecoder().decode(PushHeader.self, from: Data((fork["header"] as String).utf8))
+            #expect(fork[0] == original.id)
+            #expect(fork[1] == "2")
+            #expect(fork[2] == original.hashHex(2))
+            #expect(fork[3] == restored.hashHex(2))
+            #expect(fork[4] == Hex.encode(restored.entries[1].bytes).uppercased())
+            let offeredHeader = try JSONDecoder().decode(PushHeader.self, from: Data((fork[5] ?? "").utf8))
             var expected = restored.header(2...4)
             expected.signature = offeredHeader.signature
             #expect(offeredHeader == expected)

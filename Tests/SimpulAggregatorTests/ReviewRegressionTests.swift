@@ -44,9 +44,7 @@ import Testing
         try await h.test { client in
             _ = try await client.pushOK(log, 1...4)
             #expect(try await StoredLogVerifier(storage: h.storage).verifyAll().allSatisfy(\.ok))
-            try await h.rawDatabase().write { db in
-                try db.execute(sql: "UPDATE entries SET service = 'ADM.KK' WHERE seq = 3")
-            }
+            #expect(try h.execute("UPDATE entries SET service = 'ADM.KK' WHERE seq = 3") == 1)
             let result = try #require(try await StoredLogVerifier(storage: h.storage).verifyAll().first)
             #expect(!result.ok)
             #expect(result.firstBadSeq == 3)

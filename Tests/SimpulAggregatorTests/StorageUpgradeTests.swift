@@ -34,14 +34,10 @@ import Testing
             let header = log.header(1...3)
             // What an older aggregator stored: the signature over the message without the clock, and no clock.
             let legacy = log.key.sign(header.signedMessageWithoutClock)
-            try await h.rawDatabase().write { db in
-                try db.execute(sql: "UPDATE batches SET signature = ?, clock = NULL WHERE node = ?", arguments: [legacy, log.id])
-            }
+            try h.execute("UPDATE batches SET signature = '\(legacy)', clock = NULL WHERE node = '\(log.id)'")
             #expect(try await StoredLogVerifier(storage: h.storage).verifyAll().allSatisfy(\.ok))
             // A stored clock makes the full message the one checked: the old signature no longer fits it.
-            try await h.rawDatabase().write { db in
-                try db.execute(sql: "UPDATE batches SET clock = ? WHERE node = ?", arguments: [header.clock, log.id])
-            }
+            try h.execute("UPDATE batches SET clock = '\(header.clock)' WHERE node = '\(log.id)'")
             #expect(try await StoredLogVerifier(storage: h.storage).verifyAll().allSatisfy { !$0.ok })
         }
     }

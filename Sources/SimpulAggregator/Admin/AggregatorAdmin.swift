@@ -6,32 +6,70 @@ public struct AggregatorAdmin: Sendable {
     public let config: AggregatorConfig
     public let storage: any AggregatorStorage
 
-    public init(config: AggregatorConfig) throws(AggregatorError) {
+    public init(config: AggregatorConfig) async throws(AggregatorError) {
         self.config = config
-        storage = try StorageBackend.open(config)
+        storage = try await StorageBackend.open(config)
     }
 
-    /// `init`: writes the config, creates the database and the receipt-signing key. Refuses to overwrite.
-    public static func initialize(config: AggregatorConfig, configPath: String) throws(AggregatorError) -> String {
+    /// `init`: writes the config, creates the database (or joins a PostgreSQL database another replica set up) and the
+    /// receipt-signing key (or takes `signingKeyFile`, a copy of another replica's). Refuses to overwrite, and refuses
+    /// a key other than the one the database already answers with.
+    public static func initialize(config: AggregatorConfig, configPath: String, signingKeyFile: String? = nil) async throws(AggregatorError) -> String {
         let fm = FileManager.default
-        for existing in [configPath, config.databasePath, config.signingKeyPath] where fm.fileExists(atPath: existing) {
+        let ownFiles = config.database.isEmpty ? [configPath, config.databasePath, config.signingKeyPath] : [configPath, config.signingKeyPath]
+        for existing in ownFiles where fm.fileExists(atPath: existing) {
             throw AggregatorError("an aggregator is already set up here: \(existing) exists; nothing was changed",
                                   hint: "move \(config.dataDir) and \(configPath) away first to start over", exitCode: 2)
+        }
+        let key: SigningKey
+        if let signingKeyFile {
+            guard let data = fm.contents(atPath: signingKeyFile), let given = try? SigningKey(base64: String(decoding: data, as: UTF8.self)) else {
+                throw AggregatorError("cannot read a receipt-signing key from \(signingKeyFile); nothing was changed",
+                                      hint: "copy aggregator.key from the data directory of a replica already set up", exitCode: 2)
+            }
+            key = given
+        } else {
+            key = SigningKey()
         }
         do {
             try fm.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let dir = (configPath as NSString).deletingLastPathComponent
             if !dir.isEmpty { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            let key = SigningKey()
-            try PrivateFile.create(config.signingKeyPath, contents: Data((key.base64 + "\n").utf8))
-            _ = try StorageBackend.open(config, create: true)
-            try Data(config.rendered().utf8).write(to: URL(fileURLWithPath: configPath), options: .atomic)
-            return key.publicKey.base64
-        } catch let error as AggregatorError {
-            throw error
         } catch {
-            throw AggregatorError("cannot initialise in \(config.dataDir): \(error.localizedDescription)",
-                                  hint: "run as a user that may write there")
+            throw AggregatorError("cannot initialise in \(config.dataDir): \(error.localizedDescription)", hint: "run as a user that may write there")
+        }
+        let storage = try await StorageBackend.open(config, create: true)
+        let recorded: String
+        do {
+            recorded = try await storage.claimSigningKey(key.publicKey.base64, at: RFC3339.format(Date()))
+        } catch {
+            throw AggregatorError("cannot record the aggregator's key in the database: \(error)", hint: "check the database runs, then init again")
+        }
+        guard recorded == key.publicKey.base64 else {
+            throw AggregatorError(
+                "the database \(config.database.isEmpty ? config.databasePath : (try? PostgresURL(config.database).redacted) ?? "") already belongs to an aggregator whose receipt key is \(recorded); nothing was changed",
+                hint: "every replica signs with the same key: copy aggregator.key from a replica and run init again with --signing-key FILE",
+                exitCode: 2)
+        }
+        try PrivateFile.create(config.signingKeyPath, contents: Data((key.base64 + "\n").utf8))
+        // The config names the database; a URL with a password makes it a secret too.
+        let rendered = Data(config.rendered().utf8)
+        if (try? PostgresURL(config.database, environment: [:]).password) ?? nil != nil {
+            try PrivateFile.create(configPath, contents: rendered)
+        } else {
+            do { try rendered.write(to: URL(fileURLWithPath: configPath), options: .atomic) } catch {
+                throw AggregatorError("cannot write \(configPath): \(error.localizedDescription)", hint: "run as a user that may write there")
+            }
+        }
+        return key.publicKey.base64
+    }
+
+    /// Checks at `serve` that this replica signs with the key the database records (the first init's).
+    public static func checkSigningKey(_ key: SigningKey, storage: any AggregatorStorage) async throws {
+        let recorded = try await storage.claimSigningKey(key.publicKey.base64, at: RFC3339.format(Date()))
+        guard recorded == key.publicKey.base64 else {
+            throw AggregatorError("this replica's receipt key is not the database's (\(recorded)); it would sign receipts nodes reject",
+                                  hint: "copy aggregator.key from a replica that serves this database into this data_dir, then start again")
         }
     }
 

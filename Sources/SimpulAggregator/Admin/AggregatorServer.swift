@@ -11,9 +11,10 @@ import SimpulSystemd
 /// Exits cleanly on SIGTERM/SIGINT.
 public enum AggregatorServer {
     public static func run(config: AggregatorConfig, logger: Logger) async throws {
-        let storage = try StorageBackend.open(config)
-        let ingest = PushIngest(storage: storage, rules: try config.rules(), limits: config.limits,
-                                signingKey: try AggregatorAdmin.loadSigningKey(config))
+        let storage = try await StorageBackend.open(config, logger: logger)
+        let signingKey = try AggregatorAdmin.loadSigningKey(config)
+        try await AggregatorAdmin.checkSigningKey(signingKey, storage: storage)
+        let ingest = PushIngest(storage: storage, rules: try config.rules(), limits: config.limits, signingKey: signingKey)
         let rules = try config.rulesDocument()
         if try await storage.publishRules(rules, at: RFC3339.format(Date())) {
             logger.info("rules published to every node's feed", metadata: ["rules.version": "\(rules.version)"])
@@ -30,7 +31,7 @@ public enum AggregatorServer {
                                  availableConnectionsDelegate: MaximumAvailableConnections(config.maxConnections)),
             onServerRunning: { channel in
                 let bound = channel.localAddress.map { "\($0.ipAddress ?? address.host):\($0.port ?? address.port)" } ?? config.listen
-                logger.info("serve listening", metadata: ["address": "\(bound)", "database": "\(config.databasePath)"])
+                logger.info("serve listening", metadata: ["address": "\(bound)", "database": "\(config.databaseDescription)"])
                 notifier.notify("READY=1\nSTATUS=listening on \(bound)")
             },
             logger: logger)

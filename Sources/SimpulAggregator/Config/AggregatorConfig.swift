@@ -18,12 +18,20 @@ public struct AggregatorConfig: Sendable, Equatable {
     public var requestTimeoutSeconds = 120
     /// Connections served at once; more wait in the listen backlog until one closes.
     public var maxConnections = 512
+    /// A PostgreSQL URL (`postgres://USER@HOST:PORT/DB`) for several replicas on one database; empty: SQLite in `data_dir`.
+    public var database = ""
+    /// Connections each replica keeps to PostgreSQL at most.
+    public var databasePoolSize = 10
 
     public init(dataDir: String) {
         self.dataDir = dataDir
     }
 
     public var databasePath: String { dataDir + "/aggregator.db" }
+    /// Where the data is, for logs and messages (a PostgreSQL URL without its password).
+    public var databaseDescription: String {
+        database.isEmpty ? databasePath : (try? PostgresURL(database).redacted) ?? "(an unusable database URL)"
+    }
     public var signingKeyPath: String { dataDir + "/aggregator.key" }
 
     public static func path(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -35,6 +43,7 @@ public struct AggregatorConfig: Sendable, Equatable {
     static let knownKeys: Set<String> = [
         "version", "listen", "data_dir", "catalogue_file", "allow_unknown_wilayah", "allow_unknown_node_ids",
         "node_sync_interval_seconds", "idle_timeout_seconds", "request_timeout_seconds", "max_connections",
+        "database", "database_pool_size",
         "limits.max_body_bytes", "limits.max_decompressed_bytes", "limits.max_entries", "limits.max_entry_bytes",
     ]
 
@@ -65,6 +74,13 @@ public struct AggregatorConfig: Sendable, Equatable {
         config.idleTimeoutSeconds = try s.int("idle_timeout_seconds", default: 30, range: 0...3600)
         config.requestTimeoutSeconds = try s.int("request_timeout_seconds", default: 120, range: 1...3600)
         config.maxConnections = try s.int("max_connections", default: 512, range: 1...1_000_000)
+        config.database = try s.string("database", default: "")
+        config.databasePoolSize = try s.int("database_pool_size", default: 10, range: 1...1000)
+        if !config.database.isEmpty {
+            do { _ = try PostgresURL(config.database, environment: environment) } catch {
+                throw ConfigError(key: "database", value: nil, source: source, reason: error.message)
+            }
+        }
         guard config.nodeSyncIntervalSeconds == 0 || config.nodeSyncIntervalSeconds >= 5 else {
             throw ConfigError(key: "node_sync_interval_seconds", value: String(config.nodeSyncIntervalSeconds), source: source,
                               reason: "must be 0 (each node keeps its own) or 5-86400 seconds, the range a node accepts")
@@ -113,8 +129,14 @@ public struct AggregatorConfig: Sendable, Equatable {
 
         # Address the HTTP API listens on (put TLS in front of it: a reverse proxy, or a load balancer).
         listen = "\(listen)"
-        # SQLite database (aggregator.db) and the aggregator's receipt-signing key (aggregator.key).
+        # The aggregator's receipt-signing key (aggregator.key; every replica has the same one), and the SQLite
+        # database (aggregator.db) unless `database` names PostgreSQL.
         data_dir = "\(dataDir)"
+        # PostgreSQL for several replicas on one database: postgres://USER@HOST:PORT/DB[?sslmode=disable|prefer|require]
+        # (password from PGPASSWORD, or the environment: SIMPUL_AGGREGATOR_DATABASE). Empty: SQLite in data_dir.
+        database = "\(database)"
+        # Connections this replica keeps to PostgreSQL at most.
+        database_pool_size = \(databasePoolSize)
         # A province's own service catalogue (CSV). Empty: built-in. Must list every service nodes record.
         catalogue_file = "\(catalogueFile)"
         allow_unknown_wilayah = \(allowUnknownWilayah)

@@ -11,6 +11,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem {
             return problem.response()
+        } catch let unavailable as StorageUnavailable {
+            context.logger.warning("database unavailable", metadata: ["path": "\(request.uri.path)", "error": "\(unavailable.reason)"])
+            return Problem(.databaseUnavailable, title: "Database unavailable", status: 503,
+                           detail: "the aggregator cannot reach its database just now; nothing was stored. Retry in a second.").response()
         } catch let error as any HTTPResponseError {
             let status = error.status
             let type: ProblemType = switch status {

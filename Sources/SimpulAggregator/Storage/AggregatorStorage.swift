@@ -236,6 +236,13 @@ public protocol AggregatorStorage: Sendable {
     func advanceCounter(node: String, to counter: Int64, seenAt: String?, clockSkewSeconds: Double?) async throws -> Int64?
     /// Every stored event not held in quarantine (of one case node's cases, or all), for the case fold.
     func caseEvents(caseNode: String?) async throws -> [CaseEvent]
+
+    // Replicas.
+    /// Records `publicKey` as the receipt-signing key of this database if none is recorded yet, and returns the recorded
+    /// one: every replica on one database must sign receipts with the same key.
+    func claimSigningKey(_ publicKey: String, at time: String) async throws -> String
+    /// Checks the database answers (the readiness endpoint); throws `StorageUnavailable` when it does not.
+    func ping() async throws
 }
 
 extension AggregatorStorage {

@@ -58,31 +58,14 @@ extension SQLiteStorage {
             AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.node = e.node AND q.seq = e.seq AND q.released_at IS NULL)
             ORDER BY e.rowid
             """)
-        var known = try routes(of: entries, in: db)
-        for e in entries where !held.contains(e.seq) {
-            let office = e.caseNode ?? e.node
-            let key = office + "\u{1}" + e.caseID
-            var providers = known[key] ?? []
-            defer { known[key] = providers }
-            if office != e.node && !providers.contains(e.node) {
-                // A provider writing about a case never referred to it: stored (it is the node's signed word), but
-                // sent to nobody.
-                continue
-            }
-            if office == e.node, e.kind == EventKind.requestReferred.rawValue, let provider = e.provider, provider != e.node,
-               !providers.contains(provider) {
-                try addRoute.execute(arguments: [office, e.caseID, provider])
-                providers.append(provider)
-                // The new provider gets the case so far, so its fold starts where the office's does.
-                let earlier = try Row.fetchAll(earlierOf, arguments: [office, e.caseID, e.node, e.seq])
-                for row in earlier where (row["node"] as String) != provider {
-                    try addItem.step(node: provider, origin: row["node"], seq: row["seq"], at: time, in: db)
-                }
-            }
-            for participant in providers where participant != e.node {
-                try addItem.step(node: participant, origin: e.node, seq: e.seq, at: time, in: db)
-            }
-            if office != e.node { try addItem.step(node: office, origin: e.node, seq: e.seq, at: time, in: db) }
+        let routing = try CaseRouting(entries, skipping: held, known: try routes(of: entries, in: db)) { office, caseID, node, seq in
+            try Row.fetchAll(earlierOf, arguments: [office, caseID, node, seq]).map { (node: $0["node"], seq: $0["seq"]) }
+        }
+        for route in routing.newRoutes {
+            try addRoute.execute(arguments: [route.office, route.caseID, route.provider])
+        }
+        for row in routing.feedRows {
+            try addItem.step(node: row.node, origin: row.originNode, seq: row.originSeq, at: time, in: db)
         }
     }
 
@@ -100,7 +83,7 @@ extension SQLiteStorage {
                 let rows = try Row.fetchCursor(
                     db, sql: "SELECT case_id, provider FROM case_routes WHERE office = ? AND case_id IN (\(marks))",
                     arguments: StatementArguments([office] + chunk))
-                while let row = try rows.next() { known[office + "\u{1}" + (row[0] as String), default: []].append(row[1]) }
+                while let row = try rows.next() { known[CaseRouting.key(office: office, caseID: row[0]), default: []].append(row[1]) }
             }
         }
         return known

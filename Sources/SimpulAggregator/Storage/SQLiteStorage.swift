@@ -119,6 +119,13 @@ public final class SQLiteStorage: AggregatorStorage {
             quarantined: row["quarantined"] ?? 0)
     }
 
+    /// One aggregator per SQLite file: its key is the one in its data directory.
+    public func claimSigningKey(_ publicKey: String, at time: String) async throws -> String { publicKey }
+
+    public func ping() async throws {
+        try await pool.read { db in _ = try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
     public func node(_ id: String) async throws -> NodeRecord? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM nodes WHERE id = ?", arguments: [id]).map(Self.nodeRecord)
@@ -264,39 +271,16 @@ public final class SQLiteStorage: AggregatorStorage {
     /// cases opened, referred, completed, rejected, and the median days from opening to completion.
     public func serviceFigures() async throws -> [ServiceFigure] {
         try await pool.read { db in
-            var figures = [String: ServiceFigure]()
-            var opened = [String: (service: String, at: Date)]()
-            var completed = [String: Date]()
+            var tally = ServiceFigureTally()
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT service, kind, case_id, occurred_at FROM entries e
                 WHERE kind IN ('request.received', 'need.identified', 'request.referred', 'request.completed', 'request.rejected')
                 AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.node = e.node AND q.seq = e.seq AND q.released_at IS NULL)
                 """)
             while let row = try rows.next() {
-                let service: String = row[0]
-                let kind: String = row[1]
-                var f = figures[service] ?? ServiceFigure(service: service, received: 0, referred: 0, completed: 0, rejected: 0)
-                switch kind {
-                case "request.received", "need.identified":
-                    f.received += 1
-                    if let at = RFC3339.parse(row[3])?.date { opened[row[2]] = (service, at) }
-                case "request.referred": f.referred += 1
-                case "request.completed":
-                    f.completed += 1
-                    if let at = RFC3339.parse(row[3])?.date { completed[row[2]] = at }
-                default: f.rejected += 1
-                }
-                figures[service] = f
+                tally.add(service: row[0], kind: row[1], caseID: row[2], occurredAt: row[3])
             }
-            var days = [String: [Double]]()
-            for (caseID, done) in completed {
-                if let open = opened[caseID] { days[open.service, default: []].append(done.timeIntervalSince(open.at) / 86_400) }
-            }
-            for (service, values) in days {
-                let sorted = values.sorted()
-                figures[service]?.medianDaysToComplete = sorted[sorted.count / 2]
-            }
-            return figures.values.sorted { $0.service < $1.service }
+            return tally.figures
         }
     }
 

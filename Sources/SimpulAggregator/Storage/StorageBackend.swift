@@ -1,9 +1,16 @@
-/// Opens the aggregator's storage for a config: the one place that names a concrete backend. `serve` and the admin
-/// commands get `any AggregatorStorage` from here, so a second backend (PostgreSQL, issue 11) is chosen in one
-/// place. Today every config is SQLite under `data_dir`.
+import Logging
+
+/// Opens the aggregator's storage for a config: the one place that names a concrete backend. `serve`, the admin
+/// commands and the tests get `any AggregatorStorage` from here. `database` in the config chooses PostgreSQL
+/// (several replicas on one database); without it, SQLite under `data_dir`.
 public enum StorageBackend {
-    /// The storage of an aggregator that is set up; `create` makes its database (at `init`).
-    public static func open(_ config: AggregatorConfig, create: Bool = false) throws(AggregatorError) -> any AggregatorStorage {
-        try SQLiteStorage(path: config.databasePath, create: create)
+    /// The storage of an aggregator that is set up; `create` makes its database (at `init`; on PostgreSQL the schema is
+    /// made by whoever connects first, under a lock).
+    public static func open(_ config: AggregatorConfig, create: Bool = false,
+                            logger: Logger = Logger(label: "simpul-aggregator.storage")) async throws(AggregatorError) -> any AggregatorStorage {
+        if config.database.isEmpty {
+            return try SQLiteStorage(path: config.databasePath, create: create)
+        }
+        return try await PostgresStorage(url: try PostgresURL(config.database), poolSize: config.databasePoolSize, logger: logger)
     }
 }

@@ -28,4 +28,7 @@ public enum ProblemType: String, Sendable, CaseIterable {
     case badRequest = "bad-request"
     /// The aggregator failed; the details are in its log, never in the answer.
     case `internal`
+    /// The aggregator's database cannot be reached (PostgreSQL down or restarting): nothing was stored; retry after
+    /// `Retry-After`.
+    case databaseUnavailable = "database-unavailable"
 }

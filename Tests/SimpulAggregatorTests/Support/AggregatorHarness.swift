@@ -9,26 +9,27 @@ import SimpulAggregator
 import SimpulCore
 import Testing
 
-/// An aggregator on a real SQLite file in its own temporary directory, served in-process
-/// (`app.test(.router)`), with small limits so the limit tests stay small.
+/// An aggregator served in-process (`app.test(.router)`), with small limits so the limit tests stay small, on a real
+/// database: a SQLite file in its own temporary directory, or, when `SIMPUL_TEST_POSTGRES` names a PostgreSQL server
+/// (scripts/test.sh starts a throwaway one), its own new database there. The same tests run on both backends.
 struct AggregatorHarness: Sendable {
     static let limits = Limits(maxBodyBytes: 64 << 10, maxDecompressedBytes: 256 << 10, maxEntries: 50, maxEntryBytes: 4 << 10)
 
     let dir: URL
-    let storage: SQLiteStorage
+    let storage: any AggregatorStorage
+    let database: TestDatabase
     let aggregatorKey: SigningKey
     let app: AggregatorApp
-
-    var databasePath: String { dir.appendingPathComponent("agg.db").path }
 
     /// Builds the aggregator and enrols `nodes`.
     static func make(enrolling nodes: [NodeLog] = []) async throws -> AggregatorHarness {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-agg-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let storage = try SQLiteStorage(path: dir.appendingPathComponent("agg.db").path, create: true)
+        let database = try TestDatabase.make(in: dir.path)
+        let storage = try await database.open()
         let key = SigningKey()
         let ingest = PushIngest(storage: storage, rules: EventRules(), limits: limits, signingKey: key)
-        let harness = AggregatorHarness(dir: dir, storage: storage, aggregatorKey: key, app: AggregatorApp(ingest: ingest))
+        let harness = AggregatorHarness(dir: dir, storage: storage, database: database, aggregatorKey: key, app: AggregatorApp(ingest: ingest))
         try await harness.enrol(nodes)
         return harness
     }
@@ -42,9 +43,10 @@ struct AggregatorHarness: Sendable {
 
     func remove() {
         try? FileManager.default.removeItem(at: dir)
+        database.drop()
     }
 
-    /// Runs `body` against the in-process server, then removes the temporary directory.
+    /// Runs `body` against the in-process server, then removes the temporary directory (and database).
     @discardableResult
     func test<T: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
         defer { remove() }
@@ -56,12 +58,12 @@ struct AggregatorHarness: Sendable {
 
     // MARK: - Reading the database behind the storage's back
 
-    /// A separate connection to agg.db, for counting and damaging rows.
-    func rawDatabase() throws -> DatabaseQueue {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        return try DatabaseQueue(path: databasePath, configuration: configuration)
-    }
+    /// Runs SQL written for both backends behind the storage's back (for damaging rows); returns the rows changed.
+    @discardableResult
+    func execute(_ sql: String) throws -> Int { try database.execute(sql) }
+
+    /// The rows of a query written for both backends, each cell as text (NULL as nil).
+    func rows(_ sql: String) throws -> [[String?]] { try database.rows(sql) }
 
     /// Everything a refused request must leave as it was.
     struct Snapshot: Equatable, CustomStringConvertible {
@@ -75,25 +77,22 @@ struct AggregatorHarness: Sendable {
     }
 
     func snapshot() throws -> Snapshot {
-        try rawDatabase().read { db in
-            Snapshot(
-                entries: try Row.fetchAll(db, sql: "SELECT node, seq, hex(bytes) AS b, hex(hash) AS h FROM entries ORDER BY node, seq")
-                    .map { "\($0["node"] as String)#\($0["seq"] as Int64):\($0["h"] as String):\($0["b"] as String)" },
-                batches: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM batches") ?? -1,
-                forks: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM forks") ?? -1,
-                heads: try Row.fetchAll(db, sql: "SELECT id, head_seq, hex(head_hash) AS h, fork_seq, revoked_at FROM nodes ORDER BY id")
-                    .map { "\($0["id"] as String)@\($0["head_seq"] as Int64):\($0["h"] as String) fork=\(String(describing: $0["fork_seq"] as Int64?)) revoked=\(String(describing: $0["revoked_at"] as String?))" },
-                quarantined: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM quarantine") ?? -1)
-        }
+        let hex = database.hexFunction
+        func count(_ table: String) throws -> Int { Int(try rows("SELECT COUNT(*) FROM \(table)")[0][0] ?? "") ?? -1 }
+        return Snapshot(
+            entries: try rows("SELECT node, CAST(seq AS TEXT), \(hex)(bytes), \(hex)(hash) FROM entries ORDER BY node, seq")
+                .map { "\($0[0]!)#\($0[1]!):\($0[3]!):\($0[2]!)" },
+            batches: try count("batches"),
+            forks: try count("forks"),
+            heads: try rows("""
+                SELECT id, CAST(head_seq AS TEXT), \(hex)(head_hash), CAST(fork_seq AS TEXT), revoked_at FROM nodes ORDER BY id
+                """).map { "\($0[0]!)@\($0[1]!):\($0[2]!) fork=\($0[3] ?? "nil") revoked=\($0[4] ?? "nil")" },
+            quarantined: try count("quarantine"))
     }
 
     func entryCount(node: String? = nil) throws -> Int {
-        try rawDatabase().read { db in
-            if let node {
-                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries WHERE node = ?", arguments: [node]) ?? -1
-            }
-            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entries") ?? -1
-        }
+        let sql = node.map { "SELECT COUNT(*) FROM entries WHERE node = '\($0)'" } ?? "SELECT COUNT(*) FROM entries"
+        return Int(try rows(sql)[0][0] ?? "") ?? -1
     }
 
     /// The stored entries of `node`, through the storage protocol.

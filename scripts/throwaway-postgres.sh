@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 cluster on 127.0.0.1 for tests and benchmarks, in a temporary directory.
+#   scripts/throwaway-postgres.sh start DIR [PORT]   initdb into DIR, start; prints the admin URL (database postgres)
+#   scripts/throwaway-postgres.sh stop DIR           fast shutdown (by the cluster's own postmaster.pid), then rm -rf DIR
+#   scripts/throwaway-postgres.sh kill DIR           SIGKILL the postmaster (a crash), leaving DIR to be started again
+#   scripts/throwaway-postgres.sh restart DIR        start a cluster that was stopped or killed (crash recovery runs)
+# As root the cluster runs as the 'postgres' user (PostgreSQL refuses to run as root), else as the caller.
+# Trust authentication on 127.0.0.1 only: the cluster is the test's and is gone when it stops.
+set -euo pipefail
+cmd="${1:?start|stop|kill|restart DIR}"
+dir="${2:?DIR}"
+bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
+if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+  echo "throwaway-postgres: PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin" >&2
+  echo "hint: apt-get install -y postgresql-15 (scripts/setup-system.sh --test installs it)" >&2
+  exit 3
+fi
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+case "$cmd" in
+  start)
+    port="${3:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
+    mkdir -p "$dir"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+    chmod 700 "$dir"
+    as_owner "$bin/initdb" -D "$dir/data" -U simpul --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+      || { cat "$dir/initdb.log" >&2; exit 1; }
+    echo "$port" >"$dir/port"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir/port"
+    ;&
+  restart)
+    port="$(cat "$dir/port")"
+    # fsync stays on (the default): the kill test relies on what PostgreSQL promised being on disk.
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" start >/dev/null \
+      || { tail -20 "$dir/server.log" >&2; exit 1; }
+    echo "postgres://simpul@127.0.0.1:$port/postgres?sslmode=disable"
+    ;;
+  stop)
+    if [ -f "$dir/data/postmaster.pid" ]; then
+      as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$dir"
+    ;;
+  kill)
+    pid="$(head -1 "$dir/data/postmaster.pid")"
+    kill -9 "$pid"
+    # The postmaster's children leave once it is gone; wait for the port to close.
+    for _ in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.05
+    done
+    ;;
+  *) echo "usage: $0 start|stop|kill|restart DIR [PORT]" >&2; exit 2 ;;
+esac
