@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 cluster on 127.0.0.1 for tests and benchmarks, in a temporary directory.
-#   scripts/throwaway-postgres.sh start DIR [PORT]   initdb into DIR, start; prints the admin URL (database postgres)
+#   scripts/throwaway-postgres.sh start DIR [PORT]   initdb into DIR, start; prints the admin URL (database postgres),
+#                                                    also written to DIR/url
 #   scripts/throwaway-postgres.sh stop DIR           fast shutdown (by the cluster's own postmaster.pid), then rm -rf DIR
 #   scripts/throwaway-postgres.sh kill DIR           SIGKILL the postmaster (a crash), leaving DIR to be started again
 #   scripts/throwaway-postgres.sh restart DIR        start a cluster that was stopped or killed (crash recovery runs)
 # As root the cluster runs as the 'postgres' user (PostgreSQL refuses to run as root), else as the caller.
 # Trust authentication on 127.0.0.1 only: the cluster is the test's and is gone when it stops.
 set -euo pipefail
+# The server must not inherit the caller's descriptors (a test runner's pipe it waits on would never close).
+for fd in $(ls /proc/$$/fd); do
+  if [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
 cmd="${1:?start|stop|kill|restart DIR}"
 dir="${2:?DIR}"
 bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
@@ -35,7 +40,9 @@ case "$cmd" in
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
       -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" start >/dev/null \
       || { tail -20 "$dir/server.log" >&2; exit 1; }
-    echo "postgres://simpul@127.0.0.1:$port/postgres?sslmode=disable"
+    # Also in DIR/url, for callers that cannot read a pipe the server might inherit.
+    echo "postgres://simpul@127.0.0.1:$port/postgres?sslmode=disable" | tee "$dir/url.tmp"
+    mv "$dir/url.tmp" "$dir/url"
     ;;
   stop)
     if [ -f "$dir/data/postmaster.pid" ]; then

@@ -11,7 +11,7 @@ import SimpulNode
 struct SimpulBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simpul-bench", abstract: "Simpul benchmarks and test-data generation.",
-        subcommands: [Generate.self, RecordBench.self, SyncBench.self, FeedBench.self, PhaseProfile.self, IngestProfile.self])
+        subcommands: [Generate.self, RecordBench.self, SyncBench.self, FeedBench.self, PhaseProfile.self, IngestProfile.self, LoadBench.self])
 }
 
 /// `generate`: realistic NDJSON events for one kecamatan's day (used by the demo and the benchmarks).

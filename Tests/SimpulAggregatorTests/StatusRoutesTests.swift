@@ -17,6 +17,15 @@ import Testing
         }
     }
 
+    @Test func readyzAnswersReadyWhileTheDatabaseAnswers() async throws {
+        let h = try await AggregatorHarness.make()
+        try await h.test { client in
+            let response = try await client.execute(uri: "/readyz", method: .get)
+            #expect(response.status == .ok)
+            #expect(try jsonObject(response)["status"] as? String == "ready")
+        }
+    }
+
     @Test func limitsAreServedWithSnakeCaseNames() async throws {
         let h = try await AggregatorHarness.make()
         try await h.test { client in

@@ -15,6 +15,8 @@ public struct AggregatorApp: Sendable {
     /// Bytes of push bodies held before their signature is checked: each push takes its declared length (or the body
     /// limit) before its body is read; room for 8 of the largest at once.
     let bodyBudget: Allowance
+    /// Whether the database answers, for `/readyz` (one check a second, whoever asks).
+    let readiness: ReadinessProbe
     /// A push body may inflate to at most this many times its size (gzip of log entries is 4-10x; a bomb is 1000x).
     static let maxInflateRatio = 64
     public var storage: any AggregatorStorage { ingest.storage }
@@ -24,6 +26,7 @@ public struct AggregatorApp: Sendable {
         self.ingest = ingest
         self.metrics = metrics
         self.bodyBudget = Allowance(capacity: 8 * ingest.limits.maxBodyBytes)
+        self.readiness = ReadinessProbe(storage: ingest.storage)
     }
 
     public func router() -> Router<BasicRequestContext> {
@@ -31,6 +34,13 @@ public struct AggregatorApp: Sendable {
         router.add(middleware: HeadMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.get("/healthz") { _, _ in jsonResponse(["status": "ok"]) }
+        router.get("/readyz") { _, _ in
+            if let failure = await readiness.check() {
+                throw Problem(.databaseUnavailable, title: "Not ready", status: 503,
+                              detail: "this replica cannot reach its database (\(failure)); pushes get 503 until it returns")
+            }
+            return jsonResponse(["status": "ready"])
+        }
         router.get("/metrics") { _, _ in
             let text = await metrics.render(storage: storage)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],

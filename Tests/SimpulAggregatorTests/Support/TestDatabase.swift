@@ -104,6 +104,8 @@ enum TestDatabase: Sendable {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        try? out.fileHandleForWriting.close()
+        try? err.fileHandleForWriting.close()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

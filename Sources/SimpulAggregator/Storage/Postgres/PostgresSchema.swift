@@ -127,25 +127,20 @@ enum PostgresSchema {
 
     /// Applies the migrations this database lacks, under the migration lock (held on one connection throughout).
     static func migrate(_ client: PostgresClient, logger: Logger, timeout: Duration) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await client.withConnection { connection in
-                    try await connection.query("SELECT pg_advisory_lock(\(migrationLock))", logger: logger)
-                    do {
-                        try await applyPending(connection, logger: logger)
-                    } catch {
-                        _ = try? await connection.query("SELECT pg_advisory_unlock(\(migrationLock))", logger: logger)
-                        throw error
-                    }
-                    try await connection.query("SELECT pg_advisory_unlock(\(migrationLock))", logger: logger)
+        let limit = timeout * 3
+        try await withDeadline(limit, onTimeout: {
+            StorageUnavailable("the schema migration did not finish within \(limit) (another replica holding its lock, or no database)")
+        }) {
+            try await client.withConnection { connection in
+                try await connection.query("SELECT pg_advisory_lock(\(migrationLock))", logger: logger)
+                do {
+                    try await applyPending(connection, logger: logger)
+                } catch {
+                    _ = try? await connection.query("SELECT pg_advisory_unlock(\(migrationLock))", logger: logger)
+                    throw error
                 }
+                try await connection.query("SELECT pg_advisory_unlock(\(migrationLock))", logger: logger)
             }
-            group.addTask {
-                try await Task.sleep(for: timeout * 3)
-                throw StorageUnavailable("the schema migration did not finish within \(timeout * 3) (another replica holding its lock?)")
-            }
-            defer { group.cancelAll() }
-            try await group.next()
         }
     }
 

@@ -90,22 +90,9 @@ public final class PostgresStorage: AggregatorStorage {
     private func runUnwrapped<T: Sendable>(_ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let timeout = operationTimeout
         do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body() }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let value = first else {
-                    throw StorageUnavailable("\(what) took more than \(timeout)")
-                }
-                return value
-            }
+            return try await withDeadline(timeout, onTimeout: { StorageUnavailable("\(what) took more than \(timeout)") }, body)
         } catch let error as PSQLError where Self.isUnavailable(error) {
             throw StorageUnavailable("\(what): \(Self.describe(error))")
-        } catch let error as PostgresDecodingError {
-            throw error
         } catch let error where String(describing: type(of: error)) == "ConnectionPoolError" {
             throw StorageUnavailable("\(what): \(error)")
         }

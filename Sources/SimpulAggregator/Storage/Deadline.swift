@@ -1,0 +1,60 @@
+import Synchronization
+
+/// Runs `body` and answers within `timeout` whatever it does: on time-out the body's task is cancelled but not waited
+/// for (a task group would wait for it, and a database call stuck on a dead connection may not end soon).
+func withDeadline<T: Sendable>(_ timeout: Duration, onTimeout: @escaping @Sendable () -> any Error,
+                               _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    let race = DeadlineRace<T>()
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            race.start(continuation: continuation, timeout: timeout, onTimeout: onTimeout, body: body)
+        }
+    } onCancel: {
+        race.cancel()
+    }
+}
+
+/// The two runners of `withDeadline`: whichever of the body and the timer ends first resumes the caller and cancels
+/// the other.
+private final class DeadlineRace<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var work: Task<Void, Never>?
+        var timer: Task<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    func start(continuation: CheckedContinuation<T, any Error>, timeout: Duration, onTimeout: @escaping @Sendable () -> any Error,
+               body: @escaping @Sendable () async throws -> T) {
+        state.withLock { $0.continuation = continuation }
+        let work = Task {
+            do { self.finish(.success(try await body())) } catch { self.finish(.failure(error)) }
+        }
+        let timer = Task {
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
+            self.finish(.failure(onTimeout()))
+        }
+        state.withLock {
+            $0.work = work
+            $0.timer = timer
+        }
+    }
+
+    func finish(_ result: Result<T, any Error>) {
+        let (continuation, work, timer) = state.withLock { s in
+            defer { s.continuation = nil }
+            return (s.continuation, s.work, s.timer)
+        }
+        guard let continuation else { return }
+        work?.cancel()
+        timer?.cancel()
+        continuation.resume(with: result)
+    }
+
+    func cancel() {
+        let (work, timer) = state.withLock { ($0.work, $0.timer) }
+        work?.cancel()
+        timer?.cancel()
+    }
+}
