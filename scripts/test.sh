@@ -10,6 +10,8 @@ echo "== build =="
 swift build --build-tests
 echo "== swift test =="
 swift test --skip-build
+echo "== the aggregator suite again, on PostgreSQL (a throwaway cluster on 127.0.0.1) =="
+bash Tests/postgres/run.sh
 echo "== schemathesis: docs/openapi.yaml against a live aggregator =="
 bash Tests/schemathesis/run.sh "$(swift build --show-bin-path)"
 echo "== systemd unit checks =="

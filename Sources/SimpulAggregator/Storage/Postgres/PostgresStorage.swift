@@ -12,11 +12,13 @@ import SimpulCore
 /// sequence under a lock held to the commit (so no reader skips a cursor a slower transaction takes later), and the
 /// schema is migrated under an advisory lock. An operation that cannot reach the database throws
 /// `StorageUnavailable` (503 over HTTP) within `operationTimeout`; the pool reconnects by itself.
-public final class PostgresStorage: AggregatorStorage {
+public final class PostgresStorage: AggregatorStorage, RelayingStorage {
     let client: PostgresClient
     let logger: Logger
     public let url: PostgresURL
     private let runTask: Task<Void, Never>
+    /// How this replica tells the others about its pushes in flight (and hears theirs).
+    let inFlightRelay: any InFlightRelay
     /// How long one storage operation may take before it is given up as unavailable.
     let operationTimeout: Duration
 
@@ -35,6 +37,7 @@ public final class PostgresStorage: AggregatorStorage {
         self.url = url
         self.operationTimeout = operationTimeout
         runTask = Task { await client.run() }
+        inFlightRelay = PostgresInFlightRelay(client: client, logger: logger)
         do {
             try await PostgresSchema.migrate(client, logger: logger, timeout: operationTimeout)
         } catch {
