@@ -243,6 +243,8 @@ public protocol AggregatorStorage: Sendable {
     func claimSigningKey(_ publicKey: String, at time: String) async throws -> String
     /// Checks the database answers (the readiness endpoint); throws `StorageUnavailable` when it does not.
     func ping() async throws
+    /// How many entries are stored (a migration compares both sides).
+    func entryCount() async throws -> Int
 }
 
 extension AggregatorStorage {

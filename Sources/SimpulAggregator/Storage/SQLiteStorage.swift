@@ -126,6 +126,10 @@ public final class SQLiteStorage: AggregatorStorage {
         try await pool.read { db in _ = try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
+    public func entryCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM entries") ?? 0 }
+    }
+
     public func node(_ id: String) async throws -> NodeRecord? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM nodes WHERE id = ?", arguments: [id]).map(Self.nodeRecord)

@@ -22,10 +22,11 @@ struct AggregatorHarness: Sendable {
     let app: AggregatorApp
 
     /// Builds the aggregator and enrols `nodes`.
-    static func make(enrolling nodes: [NodeLog] = []) async throws -> AggregatorHarness {
+    /// `sqliteOnly`: on SQLite whatever the pass (a migration's source).
+    static func make(enrolling nodes: [NodeLog] = [], sqliteOnly: Bool = false) async throws -> AggregatorHarness {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-agg-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let database = try TestDatabase.make(in: dir.path)
+        let database = sqliteOnly ? TestDatabase.sqlite(path: dir.path + "/agg.db") : try TestDatabase.make(in: dir.path)
         let storage = try await database.open()
         let key = SigningKey()
         let ingest = PushIngest(storage: storage, rules: EventRules(), limits: limits, signingKey: key)

@@ -126,6 +126,12 @@ public final class PostgresStorage: AggregatorStorage, RelayingStorage {
         }
     }
 
+    public func entryCount() async throws -> Int {
+        try await run("counting entries") { [client] in
+            Int(try await client.query("SELECT count(*) FROM entries").decode(Int64.self).first { _ in true } ?? 0)
+        }
+    }
+
     // MARK: - Nodes
 
     static let nodeColumns = """

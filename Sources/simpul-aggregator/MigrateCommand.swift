@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SimpulAggregator
+import SimpulCore
+
+/// `simpul-aggregator migrate --to URL`: moves a province's SQLite aggregator to PostgreSQL, then verifies the copy.
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Copy this SQLite aggregator into an empty PostgreSQL database (serve stopped), then verify the copy.",
+        discussion: """
+            Every table is copied in one PostgreSQL transaction: the target holds all of it or nothing. Afterwards every \
+            stored chain and batch signature is re-checked on the target, and the row counts are compared. Then set \
+            `database = "URL"` in the config (and on every replica) and start serve again. See docs/operations.md.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "The PostgreSQL database to fill: postgres://USER@HOST:PORT/DB (password in PGPASSWORD).") var to: String
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    struct Result: Codable {
+        var rows: [String: Int]
+        var seconds: Double
+        var verifiedNodes: Int
+        var verified: Bool
+        var target: String
+
+        enum CodingKeys: String, CodingKey {
+            case rows, seconds, verified, target
+            case verifiedNodes = "verified_nodes"
+        }
+    }
+
+    func run() async throws {
+        try await Output.guarding {
+            let config = try global.load()
+            guard config.database.isEmpty else {
+                throw AggregatorError("this aggregator already uses PostgreSQL (\(config.databaseDescription)); migrate reads a SQLite one",
+                                      hint: "to move between PostgreSQL servers use pg_dump and pg_restore (docs/operations.md)", exitCode: 2)
+            }
+            let url = try PostgresURL(to)
+            let source = try SQLiteStorage(path: config.databasePath)
+            let target = try await PostgresStorage(url: url, operationTimeout: .seconds(600))
+            let key = try AggregatorAdmin.loadSigningKey(config)
+            var logger = Logger(label: "simpul-aggregator.migrate")
+            logger.logLevel = .warning
+            let quiet = json
+            let report = try await SQLiteToPostgres.migrate(source: source, target: target, signingKey: key, logger: logger) { table, count in
+                if !quiet && count % 100_000 == 0 { Output.note("  \(table): \(count) rows") }
+            }
+            if !json {
+                for (table, count) in report.rows.sorted(by: { $0.key < $1.key }) { Output.line("copied \(table): \(count) rows") }
+                Output.line(String(format: "copied in %.1f s; verifying the copy...", report.seconds))
+            }
+            let results = try await StoredLogVerifier(storage: target).verifyAll()
+            let sourceCount = try await source.entryCount(), targetCount = try await target.entryCount()
+            let bad = results.filter { !$0.ok }
+            let result = Result(rows: report.rows, seconds: report.seconds, verifiedNodes: results.count,
+                                verified: bad.isEmpty && sourceCount == targetCount, target: url.redacted)
+            if json { Output.json(result) }
+            if let first = bad.first {
+                throw AggregatorError("the copy does not verify: node \(first.node) seq \(first.firstBadSeq ?? 0): \(first.problem ?? "")",
+                                      hint: "keep serving from SQLite; drop the target database and migrate again", exitCode: 6)
+            }
+            guard sourceCount == targetCount else {
+                throw AggregatorError("the copy holds \(targetCount) entries but the SQLite aggregator \(sourceCount)",
+                                      hint: "was serve still running? stop it, drop the target database and migrate again", exitCode: 6)
+            }
+            if !json {
+                Output.line("ok: \(results.count) node(s) verified, \(targetCount) entries on \(url.redacted)")
+                Output.note("next: set database = \"\(url.redacted)\" (password in PGPASSWORD or the URL) in \(AggregatorConfig.path(explicit: global.config)) (and on every replica), then start serve")
+            }
+        }
+    }
+}
