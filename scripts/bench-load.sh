@@ -5,6 +5,7 @@
 #
 #   scripts/bench-load.sh [--backend sqlite|postgres] [--replicas R] [--nodes N] [--events E] [--bin DIR]
 #                         [--batch B] [--window S] [--concurrency K] [--seed S] [--json] [--keep]
+#                         [--kill-db-at S --db-down S]
 #
 # sqlite (default): one aggregator, SQLite in its data directory; baseline: a new SQLite file beside it.
 # postgres: a throwaway PostgreSQL cluster (scripts/throwaway-postgres.sh), database simpul_load for R replicas
@@ -17,12 +18,16 @@
 # Defaults: --nodes 700 --events 200 --batch 200 --window 10 --concurrency 512 --seed 1; binaries from
 # .build/release (build both first: swift build -c release --product simpul-bench, then the same with
 # --product simpul-aggregator; one --product per build).
+# --kill-db-at S (postgres): SIGKILL the PostgreSQL postmaster S seconds into the load and start it again --db-down
+# seconds later (default 5): pushes meanwhile get 503 and are retried; afterwards the entries stored must be exactly
+# N x E (nothing lost, nothing doubled) and every node must have completed.
 # Only the processes and the cluster this script started are stopped (by PID). --keep keeps the work directory.
 # Exit 1 when the load had errors or the heads do not add up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 backend=sqlite replicas=1 nodes=700 events=200 bin=.build/release batch=200 window=10 concurrency=512 seed=1 json=0 keep=0
+kill_db_at="" db_down=5
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -36,6 +41,8 @@ while [ $# -gt 0 ]; do
     --concurrency) concurrency=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --json) json=1; shift ;;
+    --kill-db-at) kill_db_at=$2; shift 2 ;;
+    --db-down) db_down=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     -h|--help) usage ;;
     *) echo "unknown option: $1" >&2; usage ;;
@@ -46,6 +53,7 @@ for v in "$replicas" "$nodes" "$events" "$batch" "$concurrency" "$seed"; do
   case "$v" in ''|*[!0-9]*) echo "--replicas, --nodes, --events, --batch, --concurrency and --seed take whole numbers" >&2; exit 2 ;; esac
 done
 [ "$replicas" -ge 1 ] && [ "$nodes" -ge 1 ] && [ "$events" -ge 1 ] || { echo "--replicas, --nodes and --events must be at least 1" >&2; exit 2; }
+[ -z "$kill_db_at" ] || [ "$backend" = postgres ] || { echo "--kill-db-at needs --backend postgres" >&2; exit 2; }
 [ "$backend" = postgres ] || [ "$replicas" = 1 ] || { echo "--replicas above 1 needs --backend postgres (SQLite is one process's)" >&2; exit 2; }
 [ -d "$bin" ] || { echo "no directory $bin (build first, or pass --bin DIR)" >&2; exit 2; }
 bin=$(cd "$bin" && pwd)
@@ -136,6 +144,14 @@ bench_args=(load --nodes "$nodes" --events "$events" --aggregators "$aggregators
 log "simpul-bench ${bench_args[*]}"
 # In the background and waited for, so that a SIGTERM to this script stops it at once (see the traps).
 "$B" "${bench_args[@]}" >"$work/load.out" 2>"$work/load.err" & bench=$!; pids+=("$bench")
+if [ -n "$kill_db_at" ]; then
+  sleep "$kill_db_at"
+  log "SIGKILL to the PostgreSQL postmaster (pid $postmaster) mid-load; starting it again in $db_down s"
+  scripts/throwaway-postgres.sh kill "$pgdir"
+  sleep "$db_down"
+  scripts/throwaway-postgres.sh restart "$pgdir" >/dev/null || fail "PostgreSQL did not start again: $(tail -n 5 "$pgdir/server.log")"
+  log "PostgreSQL is back (pid $(head -n 1 "$pgdir/data/postmaster.pid"))"
+fi
 rc=0; wait "$bench" || rc=$?; forget "$bench"
 [ -s "$work/load.out" ] || fail "simpul-bench load exited $rc without figures: $(tail -n 20 "$work/load.err")"
 
@@ -151,6 +167,12 @@ cat "$work/load.out"
 summary="backend $backend, $replicas replica(s); the aggregator holds $held entries in its nodes' heads (expected $expected)"
 if [ "$json" = 1 ]; then echo "$summary" >&2; else echo "  $summary"; fi
 [ "$held" = "$expected" ] || { echo "FAIL: the heads add up to $held entries, not $expected" >&2; rc=1; }
+if [ -n "$database" ]; then
+  # Counted in the database itself: every entry once (event_id is unique there too).
+  stored=$(psql "$database" -Atc "SELECT count(*) || ' ' || count(DISTINCT event_id) FROM entries")
+  if [ "$json" = 1 ]; then echo "  entries in PostgreSQL (rows, distinct events): $stored" >&2; else echo "  entries in PostgreSQL (rows, distinct events): $stored"; fi
+  [ "$stored" = "$expected $expected" ] || { echo "FAIL: PostgreSQL holds $stored entries, not $expected once each" >&2; rc=1; }
+fi
 [ "$rc" = 0 ] || echo "FAIL: see $work (kept)" >&2
 [ "$rc" = 0 ] || keep=1
 exit "$rc"

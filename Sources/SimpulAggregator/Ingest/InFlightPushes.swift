@@ -26,7 +26,7 @@ final class InFlightPushes: Sendable {
     private let state = Mutex(State())
     private let relay: (any InFlightRelay)?
     /// A push another replica announced and never ended (that replica stopped) is forgotten after this long.
-    static let remoteFlightLifetime: Duration = .seconds(60)
+    static let remoteFlightLifetime: Duration = .seconds(30)
 
     init(relay: (any InFlightRelay)? = nil) {
         self.relay = relay
@@ -85,13 +85,21 @@ final class InFlightPushes: Sendable {
             try? await Task.sleep(for: .milliseconds(5))
         }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let queued = state.withLock { state -> Bool in
-                guard let key = state.flights.first(where: { $0.value.node == node && $0.value.toSeq == seq })?.key else { return false }
+            let queued = state.withLock { state -> FlightKey? in
+                guard let key = state.flights.first(where: { $0.value.node == node && $0.value.toSeq == seq })?.key else { return nil }
                 state.flights[key]?.waiters.append(continuation)
-                return true
+                return key
             }
             // It ended between the look and the wait.
-            if !queued { continuation.resume() }
+            guard let queued else { return continuation.resume() }
+            if queued.replica != (relay?.replicaID ?? "") {
+                // Another replica's push: its end may never be heard (that replica stopped, or the database was down
+                // when it announced it). It is forgotten after its lifetime, which wakes this wait.
+                Task { [weak self] in
+                    try? await Task.sleep(for: Self.remoteFlightLifetime)
+                    self?.expireRemoteFlights()
+                }
+            }
         }
         return true
     }

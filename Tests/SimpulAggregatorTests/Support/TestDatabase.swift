@@ -50,6 +50,38 @@ enum TestDatabase: Sendable {
         }
     }
 
+    /// Backs the database up into `file` the way an operator would (SQLite's online backup; `pg_dump --format=custom`).
+    func backup(to file: String) throws {
+        switch self {
+        case .sqlite(let path):
+            try DatabaseQueue(path: path).backup(to: DatabaseQueue(path: file))
+        case .postgres(let url, _, _):
+            try Self.run("/usr/bin/pg_dump", ["--format=custom", "--file=\(file)", "--dbname=\(url)"])
+        }
+    }
+
+    /// Puts a backup back while the aggregator keeps its connections (SQLite's backup API into the live file;
+    /// `pg_restore --clean`).
+    func restore(from file: String) throws {
+        switch self {
+        case .sqlite(let path):
+            try DatabaseQueue(path: file).backup(to: DatabaseQueue(path: path))
+        case .postgres(let url, _, _):
+            try Self.run("/usr/bin/pg_restore", ["--clean", "--if-exists", "--single-transaction", "--dbname=\(url)", file])
+        }
+    }
+
+    static func run(_ tool: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw PostgresTestError(message: "\(tool) \(arguments) exited \(process.terminationStatus)") }
+    }
+
     /// A blob as an SQL literal of this backend.
     func blobLiteral(_ data: Data) -> String {
         let hex = data.map { String(format: "%02x", $0) }.joined()
