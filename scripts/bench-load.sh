@@ -5,7 +5,7 @@
 #
 #   scripts/bench-load.sh [--backend sqlite|postgres] [--replicas R] [--nodes N] [--events E] [--bin DIR]
 #                         [--batch B] [--window S] [--concurrency K] [--seed S] [--json] [--keep]
-#                         [--kill-db-at S --db-down S]
+#                         [--kill-db-at S --db-down S] [--pool P]
 #
 # sqlite (default): one aggregator, SQLite in its data directory; baseline: a new SQLite file beside it.
 # postgres: a throwaway PostgreSQL cluster (scripts/throwaway-postgres.sh), database simpul_load for R replicas
@@ -21,13 +21,14 @@
 # --kill-db-at S (postgres): SIGKILL the PostgreSQL postmaster S seconds into the load and start it again --db-down
 # seconds later (default 5): pushes meanwhile get 503 and are retried; afterwards the entries stored must be exactly
 # N x E (nothing lost, nothing doubled) and every node must have completed.
+# --pool P (postgres): each replica's database_pool_size (default: the config's, 10).
 # Only the processes and the cluster this script started are stopped (by PID). --keep keeps the work directory.
 # Exit 1 when the load had errors or the heads do not add up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 backend=sqlite replicas=1 nodes=700 events=200 bin=.build/release batch=200 window=10 concurrency=512 seed=1 json=0 keep=0
-kill_db_at="" db_down=5
+kill_db_at="" db_down=5 pool=""
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -42,6 +43,7 @@ while [ $# -gt 0 ]; do
     --seed) seed=$2; shift 2 ;;
     --json) json=1; shift ;;
     --kill-db-at) kill_db_at=$2; shift 2 ;;
+    --pool) pool=$2; shift 2 ;;
     --db-down) db_down=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     -h|--help) usage ;;
@@ -113,6 +115,7 @@ for r in $(seq 1 "$replicas"); do
   sed -i -e "s/^listen = .*/listen = \"127.0.0.1:$port\"/" \
          -e "s/^allow_unknown_node_ids = .*/allow_unknown_node_ids = true/" \
          -e "s/^max_connections = .*/max_connections = $max_connections/" "$cfg"
+  [ -n "$pool" ] && sed -i "s/^database_pool_size = .*/database_pool_size = $pool/" "$cfg"
   max_entries=$(sed -n 's/^max_entries = //p' "$cfg")
   [ -n "$max_entries" ] && [ "$batch" -gt "$max_entries" ] && sed -i "s/^max_entries = .*/max_entries = $batch/" "$cfg"
   grep -q "^listen = \"127.0.0.1:$port\"" "$cfg" && grep -q '^allow_unknown_node_ids = true' "$cfg" \

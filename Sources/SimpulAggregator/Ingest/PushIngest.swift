@@ -9,12 +9,12 @@ public struct PushIngest: Sendable {
     public let rules: EventRules
     public let limits: Limits
     public let signingKey: SigningKey
-    /// Shared by every copy of this ingest: the pushes being checked or stored now (on every replica of the database).
+    /// Shared by every copy of this ingest: the pushes being checked or stored now, and the heads other replicas store.
     let inFlight: InFlightPushes
 
     public init(storage: any AggregatorStorage, rules: EventRules, limits: Limits, signingKey: SigningKey) {
         self.storage = storage
-        inFlight = InFlightPushes(relay: (storage as? any RelayingStorage)?.inFlightRelay)
+        inFlight = InFlightPushes(heads: (storage as? any HeadNotifyingStorage)?.headNotifications)
         self.rules = rules
         self.limits = limits
         self.signingKey = signingKey

@@ -74,6 +74,7 @@ extension PostgresStorage {
             VALUES (\(b.node), \(b.fromSeq), \(b.toSeq), \(b.prevHash), \(b.lastHash), \(b.signature), \(b.receivedAt), \(b.clock))
             ON CONFLICT (node, to_seq) DO UPDATE SET from_seq = EXCLUDED.from_seq, prev_hash = EXCLUDED.prev_hash,
                 last_hash = EXCLUDED.last_hash, signature = EXCLUDED.signature, received_at = EXCLUDED.received_at, clock = EXCLUDED.clock
+            RETURNING pg_notify(\(PostgresHeadListener.channel), \(commit.node + " " + String(commit.newHeadSeq)))
             """, logger: logger)
         // Last: routing may take the feed lock, held to the commit.
         try await route(entries, skipping: Set(q.map(\.seq)), at: commit.batch.receivedAt, in: db, logger: logger)

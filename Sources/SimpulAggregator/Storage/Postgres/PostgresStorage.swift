@@ -12,13 +12,13 @@ import SimpulCore
 /// sequence under a lock held to the commit (so no reader skips a cursor a slower transaction takes later), and the
 /// schema is migrated under an advisory lock. An operation that cannot reach the database throws
 /// `StorageUnavailable` (503 over HTTP) within `operationTimeout`; the pool reconnects by itself.
-public final class PostgresStorage: AggregatorStorage, RelayingStorage {
+public final class PostgresStorage: AggregatorStorage, HeadNotifyingStorage {
     let client: PostgresClient
     let logger: Logger
     public let url: PostgresURL
     private let runTask: Task<Void, Never>
-    /// How this replica tells the others about its pushes in flight (and hears theirs).
-    let inFlightRelay: any InFlightRelay
+    /// The heads every replica commits, as they commit them (a push waiting on its predecessor hears it).
+    let headNotifications: any HeadNotifications
     /// How long one storage operation may take before it is given up as unavailable.
     let operationTimeout: Duration
 
@@ -37,7 +37,7 @@ public final class PostgresStorage: AggregatorStorage, RelayingStorage {
         self.url = url
         self.operationTimeout = operationTimeout
         runTask = Task { await client.run() }
-        inFlightRelay = PostgresInFlightRelay(client: client, logger: logger)
+        headNotifications = PostgresHeadListener(client: client, logger: logger)
         do {
             try await PostgresSchema.migrate(client, logger: logger, timeout: operationTimeout)
         } catch {

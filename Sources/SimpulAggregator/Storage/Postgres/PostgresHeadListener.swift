@@ -3,12 +3,12 @@ import Logging
 import PostgresNIO
 import Synchronization
 
-/// In-flight push announcements between replicas through PostgreSQL's LISTEN/NOTIFY on channel `simpul_push`: one
-/// pool connection listens (reconnecting after a database outage), and each announcement is one `pg_notify`.
-final class PostgresInFlightRelay: InFlightRelay {
-    static let channel = "simpul_push"
+/// Hears the heads every replica commits, on PostgreSQL's channel `simpul_head` (payload `NODE SEQ`): each push's
+/// commit notifies it from inside its transaction, so PostgreSQL delivers it exactly when the head is visible and
+/// never for a rolled-back push. One pool connection listens, reconnecting after a database outage.
+final class PostgresHeadListener: HeadNotifications {
+    static let channel = "simpul_head"
 
-    let replicaID: String
     private let client: PostgresClient
     private let logger: Logger
     private let listener = Mutex<Task<Void, Never>?>(nil)
@@ -16,23 +16,20 @@ final class PostgresInFlightRelay: InFlightRelay {
     init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
-        replicaID = String(UUID().uuidString.prefix(13)).replacingOccurrences(of: "-", with: "").lowercased()
     }
 
     deinit {
         listener.withLock { $0?.cancel() }
     }
 
-    func announce(_ event: InFlightEvent) {
-        let client = client, payload = event.payload
-        Task {
-            _ = try? await withDeadline(.seconds(2), onTimeout: { StorageUnavailable("announcing a push took over 2 s") }) {
-                try await client.query("SELECT pg_notify(\(Self.channel), \(payload))").collect().count
-            }
-        }
+    /// The payload of a head notification, or nil for anything else.
+    static func parse(_ payload: String) -> (node: String, seq: Int64)? {
+        let parts = payload.split(separator: " ")
+        guard parts.count == 2, let seq = Int64(parts[1]) else { return nil }
+        return (String(parts[0]), seq)
     }
 
-    func listen(_ handler: @escaping @Sendable (InFlightEvent) -> Void) {
+    func listen(_ handler: @escaping @Sendable (String, Int64) -> Void) {
         let client = client, logger = logger
         let task = Task {
             while !Task.isCancelled {
@@ -40,13 +37,13 @@ final class PostgresInFlightRelay: InFlightRelay {
                     try await client.withConnection { connection in
                         try await connection.listen(on: Self.channel) { notifications in
                             for try await notification in notifications {
-                                if let event = InFlightEvent(payload: notification.payload) { handler(event) }
+                                if let head = Self.parse(notification.payload) { handler(head.node, head.seq) }
                             }
                         }
                     }
                 } catch {
                     if Task.isCancelled { return }
-                    logger.notice("listening for other replicas' pushes failed; retrying in 1 s",
+                    logger.notice("listening for other replicas' heads failed; retrying in 1 s",
                                   metadata: ["error": "\(PostgresStorage.describe(error))"])
                 }
                 try? await Task.sleep(for: .seconds(1))
