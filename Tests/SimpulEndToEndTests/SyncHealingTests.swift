@@ -15,10 +15,7 @@ struct SyncHealingTests {
             // The provincial backup: a copy of the database taken with the server stopped.
             try await cluster.stopAggregator()
             let backup = cluster.dir + "/aggregator-backup"
-            try FileManager.default.createDirectory(atPath: backup, withIntermediateDirectories: true)
-            for file in cluster.aggregatorDatabaseFiles where FileManager.default.fileExists(atPath: file) {
-                try FileManager.default.copyItem(atPath: file, toPath: backup + "/" + (file as NSString).lastPathComponent)
-            }
+            try cluster.backupAggregator(to: backup)
             try await cluster.startAggregator()
 
             try await node.record(700)
@@ -27,13 +24,7 @@ struct SyncHealingTests {
 
             // The aggregator's disk dies; it is restored from the old copy.
             try await cluster.stopAggregator()
-            for file in cluster.aggregatorDatabaseFiles where FileManager.default.fileExists(atPath: file) {
-                try FileManager.default.removeItem(atPath: file)
-            }
-            for file in cluster.aggregatorDatabaseFiles {
-                let saved = backup + "/" + (file as NSString).lastPathComponent
-                if FileManager.default.fileExists(atPath: saved) { try FileManager.default.copyItem(atPath: saved, toPath: file) }
-            }
+            try cluster.restoreAggregator(from: backup)
             try await cluster.startAggregator()
             #expect(try await cluster.head(node.id) == 500)
             #expect((try await node.status()["acked_seq"] as? NSNumber)?.intValue == 1200, "the node still believes 1200 acknowledged")

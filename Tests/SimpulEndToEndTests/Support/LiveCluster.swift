@@ -184,6 +184,8 @@ final class LiveCluster {
     var aggregatorDir: String { dir + "/aggregator" }
     var aggregatorConfig: String { aggregatorDir + "/agg.toml" }
     var aggregatorDatabase: String { aggregatorDir + "/aggregator.db" }
+    /// The cluster's own PostgreSQL database when the suite runs on PostgreSQL (`SIMPUL_TEST_POSTGRES`), else nil.
+    let postgres: LivePostgres?
 
     private(set) var server: LiveProcess?
     private var processes: [LiveProcess] = []
@@ -211,7 +213,9 @@ final class LiveCluster {
         logs = dir + "/logs"
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         port = try Self.freePort()
-        let initResult = try await runAdmin(["init", "--data-dir", aggregatorDir, "--listen", "127.0.0.1:\(port)"])
+        postgres = try LivePostgres.make()
+        let initResult = try await runAdmin(["init", "--data-dir", aggregatorDir, "--listen", "127.0.0.1:\(port)"]
+            + (postgres.map { ["--database", $0.url] } ?? []))
         guard initResult.status == 0 else { throw LiveError("aggregator init failed: \(initResult.summary)") }
     }
 
@@ -224,6 +228,7 @@ final class LiveCluster {
         shutDown = true
         for process in processes { process.killNow() }
         processes.removeAll()
+        postgres?.drop()
         if ProcessInfo.processInfo.environment["SIMPUL_E2E_KEEP"] == nil {
             try? FileManager.default.removeItem(atPath: dir)
         }
@@ -369,18 +374,46 @@ final class LiveCluster {
         return elements
     }
 
-    /// Straight from the aggregator's SQLite file: entries, distinct event ids, min and max seq of one node.
+    /// Straight from the aggregator's database (the SQLite file, or PostgreSQL): entries, distinct event ids, min and
+    /// max seq of one node.
     func storedCounts(_ id: String) async throws -> (rows: Int, distinctIDs: Int, minSeq: Int64, maxSeq: Int64) {
+        let sql = """
+            SELECT count(*) AS n, count(DISTINCT event_id) AS ids, COALESCE(min(seq), 0) AS lo, COALESCE(max(seq), 0) AS hi
+            FROM entries WHERE node = '\(id.replacingOccurrences(of: "'", with: "''"))'
+            """
+        if let postgres {
+            let cells = try postgres.query(sql).split(separator: "|").map { Int64($0.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 }
+            guard cells.count == 4 else { throw LiveError("psql answered \(cells)") }
+            return (Int(cells[0]), Int(cells[1]), cells[2], cells[3])
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         let queue = try DatabaseQueue(path: aggregatorDatabase, configuration: configuration)
         defer { try? queue.close() }
         return try await queue.read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT count(*) AS n, count(DISTINCT event_id) AS ids, COALESCE(min(seq), 0) AS lo, COALESCE(max(seq), 0) AS hi
-                FROM entries WHERE node = ?
-                """, arguments: [id])
+            let row = try Row.fetchOne(db, sql: sql)
             return (row?["n"] ?? -1, row?["ids"] ?? -1, row?["lo"] ?? -1, row?["hi"] ?? -1)
+        }
+    }
+
+    /// The provincial backup, taken with the server stopped: a copy of the SQLite files, or `pg_dump`.
+    func backupAggregator(to backup: String) throws {
+        try FileManager.default.createDirectory(atPath: backup, withIntermediateDirectories: true)
+        if let postgres { return try postgres.dump(to: backup + "/simpul.dump") }
+        for file in aggregatorDatabaseFiles where FileManager.default.fileExists(atPath: file) {
+            try FileManager.default.copyItem(atPath: file, toPath: backup + "/" + (file as NSString).lastPathComponent)
+        }
+    }
+
+    /// The aggregator's disk died: its database is put back from `backupAggregator`'s copy (server stopped).
+    func restoreAggregator(from backup: String) throws {
+        if let postgres { return try postgres.restore(from: backup + "/simpul.dump") }
+        for file in aggregatorDatabaseFiles where FileManager.default.fileExists(atPath: file) {
+            try FileManager.default.removeItem(atPath: file)
+        }
+        for file in aggregatorDatabaseFiles {
+            let saved = backup + "/" + (file as NSString).lastPathComponent
+            if FileManager.default.fileExists(atPath: saved) { try FileManager.default.copyItem(atPath: saved, toPath: file) }
         }
     }
 
