@@ -97,6 +97,8 @@ public final class PostgresStorage: AggregatorStorage, HeadNotifyingStorage {
         } catch let error as PSQLError where Self.isUnavailable(error) {
             throw StorageUnavailable("\(what): \(Self.describe(error))")
         } catch let error where String(describing: type(of: error)) == "ConnectionPoolError" {
+            // The pool's own errors (no connection could be made, the pool shut down) come from postgres-nio's
+            // underscored _ConnectionPoolModule, which this package does not import: matched by name.
             throw StorageUnavailable("\(what): \(error)")
         }
     }
