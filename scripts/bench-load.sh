@@ -69,23 +69,7 @@ pgdir=""
 mkdir "$work/bin" && cp "$bin/simpul-bench" "$bin/simpul-aggregator" "$work/bin/"
 B="$work/bin/simpul-bench" A="$work/bin/simpul-aggregator"
 . scripts/lib/bench-processes.sh   # the script has cd-ed to the repository root
-# SIGTERM, then SIGKILL if PID has not exited 15 s later (serve promises 10 s; a hung replica must not hang the script).
-stop_bounded() {
-  kill "$1" 2>/dev/null || true
-  local i; for i in $(seq 1 150); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$1" 2>/dev/null; then
-    echo "WARNING: pid $1 did not exit within 15 s of SIGTERM; killed" >&2
-    kill -9 "$1" 2>/dev/null || true
-  fi
-  stop "$1"
-}
-# The library's exit trap, with the PostgreSQL cluster stopped after the processes that use it.
-finish() {
-  local p; for p in "${pids[@]}"; do stop_bounded "$p"; done
-  if [ -n "$pgdir" ]; then scripts/throwaway-postgres.sh stop "$pgdir" >/dev/null 2>&1 || true; fi
-  cleanup
-}
-trap finish EXIT
+trap finish_with_postgres EXIT
 log() { echo "== $*" >&2; }
 
 # --- the database ---------------------------------------------------------------------------------------------

@@ -26,12 +26,7 @@ mkdir "$work/bin" && cp "$bin/simpul-bench" "$bin/simpul-aggregator" "$work/bin/
 B="$work/bin/simpul-bench" A="$work/bin/simpul-aggregator"
 . scripts/lib/bench-processes.sh
 pgdir=""
-finish() {
-  local p; for p in "${pids[@]}"; do stop "$p"; done
-  if [ -n "$pgdir" ]; then scripts/throwaway-postgres.sh stop "$pgdir" >/dev/null 2>&1 || true; fi
-  cleanup
-}
-trap finish EXIT
+trap finish_with_postgres EXIT
 log() { echo "== $*" >&2; }
 
 port=$(freeport)

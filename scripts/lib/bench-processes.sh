@@ -15,3 +15,21 @@ trap 'exit 130' INT TERM
 fail() { echo "FAIL: $*" >&2; exit 1; }
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 now() { date +%s.%N; }
+# PID: SIGTERM, then SIGKILL if it has not exited 15 s later (serve promises 10 s; a hung process must not hang the
+# script).
+stop_bounded() {
+  kill "$1" 2>/dev/null || true
+  local i; for i in $(seq 1 150); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$1" 2>/dev/null; then
+    echo "WARNING: pid $1 did not exit within 15 s of SIGTERM; killed" >&2
+    kill -9 "$1" 2>/dev/null || true
+  fi
+  stop "$1"
+}
+# The exit trap of a script that also started a throwaway PostgreSQL cluster in $pgdir: its processes first (bounded),
+# then the cluster they used, then the work directory.
+finish_with_postgres() {
+  local p; for p in "${pids[@]}"; do stop_bounded "$p"; done
+  if [ -n "${pgdir:-}" ]; then scripts/throwaway-postgres.sh stop "$pgdir" >/dev/null 2>&1 || true; fi
+  cleanup
+}
