@@ -11,7 +11,8 @@ import SimpulSystemd
 /// Exits cleanly on SIGTERM/SIGINT.
 public enum AggregatorServer {
     public static func run(config: AggregatorConfig, logger: Logger) async throws {
-        let storage = try await StorageBackend.open(config, logger: logger)
+        let notifier = SystemdNotifier()
+        let storage = try await openStorage(config, logger: logger, notifier: notifier)
         let signingKey = try AggregatorAdmin.loadSigningKey(config)
         try await AggregatorAdmin.checkSigningKey(signingKey, storage: storage)
         let ingest = PushIngest(storage: storage, rules: try config.rules(), limits: config.limits, signingKey: signingKey)
@@ -23,7 +24,6 @@ public enum AggregatorServer {
         guard let address = ListenAddress(config.listen) else {
             throw AggregatorError("listen '\(config.listen)' is not HOST:PORT", exitCode: 2)
         }
-        let notifier = SystemdNotifier()
         var application = Application(
             router: app.router(),
             server: .http1(configuration: connectionLimits(config, logger: logger)),
@@ -41,6 +41,30 @@ public enum AggregatorServer {
         try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         notifier.notify("STOPPING=1")
         logger.info("serve stopped")
+    }
+
+    /// Opens the storage; a PostgreSQL database that cannot be reached yet (a data centre starting up, or down) is
+    /// waited for, every 2 s, with the reason in systemd's status and the start timeout extended, instead of exiting
+    /// into systemd's restart limit. SQLite fails at once: its problems are local and need a person.
+    static func openStorage(_ config: AggregatorConfig, logger: Logger, notifier: SystemdNotifier) async throws -> any AggregatorStorage {
+        var attempts = 0
+        while true {
+            let failure: AggregatorError
+            do {
+                return try await StorageBackend.open(config, logger: logger)
+            } catch {
+                failure = error
+            }
+            guard !config.database.isEmpty else { throw failure }
+            attempts += 1
+            if attempts == 1 || attempts % 30 == 0 {
+                logger.warning("waiting for the database; retrying every 2 s", metadata: [
+                    "database": "\(config.databaseDescription)", "error": "\(failure.message)", "attempts": "\(attempts)",
+                ])
+            }
+            notifier.notify("STATUS=waiting for the database \(config.databaseDescription): \(failure.message)\nEXTEND_TIMEOUT_USEC=10000000")
+            try await Task.sleep(for: .seconds(2))
+        }
     }
 
     /// What bounds a connection's time: the idle timeout between requests and the deadline of each request.

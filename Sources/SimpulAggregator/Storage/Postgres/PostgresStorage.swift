@@ -31,7 +31,11 @@ public final class PostgresStorage: AggregatorStorage, HeadNotifyingStorage {
         configuration.options.maximumConnections = poolSize
         configuration.options.connectTimeout = .seconds(5)
         configuration.options.connectionIdleTimeout = .seconds(60)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // postgres-nio logs each failed connection attempt at info, several a second while the database is down;
+        // the storage says it once, in words (StorageUnavailable, serve's "waiting for the database").
+        var background = logger
+        background.logLevel = max(logger.logLevel, .warning)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
         self.client = client
         self.logger = logger
         self.url = url
