@@ -9,6 +9,24 @@ import Testing
 /// event has, such as a raw `nik`) or an event already stored is refused whole, and nothing of it is stored. (An event
 /// that is well formed but breaks the aggregator's rules is stored and quarantined: QuarantineTests.)
 @Suite struct PushEventRefusalTests {
+    @Test(arguments: ["case-\u{0}-1", String(repeating: "k", count: 600)])
+    func anEventWhoseColumnsNoBackendCanStoreIsRefused(caseID: String) async throws {
+        var log = try NodeLog.recorded(1)
+        let id = UUID().uuidString.lowercased()
+        log.append(eventJSON: try Event(id: id, kind: .requestReceived, caseID: caseID, service: "ADM.KTPEL", desa: "35.07.01.2001",
+                                        channel: .counter, occurredAt: "2026-03-01T09:00:00+07:00").canonicalJSON())
+        let batch = log
+        let h = try await AggregatorHarness.make(enrolling: [batch])
+        try await h.test { client in
+            let problem = try await h.expectRefusal(status: 422, type: "invalid-entry") {
+                try await client.push(node: batch.id, body: try batch.body(1...2))
+            }
+            #expect(problem.seq == 2 && problem.detail.contains("'case'"), "\(problem.detail)")
+            #expect(try h.entryCount() == 0, "nothing of a refused batch is stored")
+            try await client.pushOK(batch, 1...1)
+        }
+    }
+
     @Test func anEventCarryingARawNIKInsideAValidlySignedBatchIsRefused() async throws {
         var log = try NodeLog.recorded(1)
         var json = try NodeLog.validEventJSON()

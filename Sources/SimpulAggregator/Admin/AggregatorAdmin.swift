@@ -8,7 +8,8 @@ public struct AggregatorAdmin: Sendable {
 
     public init(config: AggregatorConfig) async throws(AggregatorError) {
         self.config = config
-        storage = try await StorageBackend.open(config)
+        // An administrator's command may read or change much at once (verify, cases, quarantine recheck).
+        storage = try await StorageBackend.open(config, operationTimeout: .seconds(300))
     }
 
     /// `init`: writes the config, creates the database (or joins a PostgreSQL database another replica set up) and the

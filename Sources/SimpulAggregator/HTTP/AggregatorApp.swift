@@ -34,10 +34,12 @@ public struct AggregatorApp: Sendable {
         router.add(middleware: HeadMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.get("/healthz") { _, _ in jsonResponse(["status": "ok"]) }
-        router.get("/readyz") { _, _ in
+        router.get("/readyz") { _, context in
             if let failure = await readiness.check() {
+                // The reason goes to the log; anyone may ask this route.
+                context.logger.warning("not ready: the database cannot be reached", metadata: ["error": "\(failure)"])
                 throw Problem(.databaseUnavailable, title: "Not ready", status: 503,
-                              detail: "this replica cannot reach its database (\(failure)); pushes get 503 until it returns")
+                              detail: "this replica cannot reach its database; pushes get 503 until it returns (the reason is in its log)")
             }
             return jsonResponse(["status": "ready"])
         }

@@ -14,7 +14,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let unavailable as StorageUnavailable {
             context.logger.warning("database unavailable", metadata: ["path": "\(request.uri.path)", "error": "\(unavailable.reason)"])
             return Problem(.databaseUnavailable, title: "Database unavailable", status: 503,
-                           detail: "the aggregator cannot reach its database just now; nothing was stored. Retry in a second.").response()
+                           detail: "the aggregator cannot reach its database just now. Retry in a second: a push is stored whole or not at all, and a retry never stores anything twice.").response()
         } catch let error as any HTTPResponseError {
             let status = error.status
             let type: ProblemType = switch status {

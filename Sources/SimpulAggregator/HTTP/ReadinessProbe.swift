@@ -32,23 +32,15 @@ final class ReadinessProbe: Sendable {
 
     private func ping() async -> String? {
         let storage = storage, timeout = timeout
-        return await withTaskGroup(of: String?.self) { group in
-            group.addTask {
-                do {
-                    try await storage.ping()
-                    return nil
-                } catch let unavailable as StorageUnavailable {
-                    return unavailable.reason
-                } catch {
-                    return "\(error)"
-                }
+        do {
+            try await withDeadline(timeout, onTimeout: { StorageUnavailable("the database did not answer within \(timeout)") }) {
+                try await storage.ping()
             }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return "the database did not answer within \(timeout)"
-            }
-            defer { group.cancelAll() }
-            return await group.next() ?? "no answer"
+            return nil
+        } catch let unavailable as StorageUnavailable {
+            return unavailable.reason
+        } catch {
+            return "\(error)"
         }
     }
 }

@@ -44,6 +44,25 @@ public struct PushIngest: Sendable {
         }
     }
 
+    /// The longest value of an event field the aggregator keeps in its own column (and indexes), in bytes.
+    static let maxColumnBytes = 512
+
+    /// Why an event's columns cannot be stored on every backend, or nil: a NUL (PostgreSQL's text refuses it), or an
+    /// indexed value far longer than any real one (a B-tree entry has a size limit). A rule violation is held in
+    /// quarantine; this is refused, because no node writes it and storing it would fail on one backend and not the other.
+    static func unstorableColumn(_ event: Event) -> String? {
+        let columns: [(String, String?)] = [
+            ("id", event.id), ("case", event.caseID), ("service", event.service), ("desa", event.desa),
+            ("occurred_at", event.occurredAt), ("case_node", event.caseNode), ("provider", event.provider),
+        ]
+        for (field, value) in columns {
+            guard let value else { continue }
+            if value.utf8.contains(0) { return "the event's '\(field)' holds a NUL character" }
+            if value.utf8.count > maxColumnBytes { return "the event's '\(field)' is \(value.utf8.count) bytes; at most \(maxColumnBytes)" }
+        }
+        return nil
+    }
+
     /// The longest push header line (the signed header is about 400 bytes).
     static let maxHeaderLineBytes = 4096
 
@@ -97,6 +116,9 @@ public struct PushIngest: Sendable {
                     try verifier.link(LogEntry(seq: seq, bytes: bytes), content: content)
                 } catch {
                     throw Problem.invalidEntry(seq: error.seq, error.reason)
+                }
+                if let unstorable = Self.unstorableColumn(content.event) {
+                    throw Problem.invalidEntry(seq: seq, unstorable)
                 }
                 computed.append((seq, verifier.hash, content, decoded[offset].ruleViolation))
             }

@@ -21,13 +21,18 @@ private final class DeadlineRace<T: Sendable>: Sendable {
         var continuation: CheckedContinuation<T, any Error>?
         var work: Task<Void, Never>?
         var timer: Task<Void, Never>?
+        var cancelled = false
     }
 
     private let state = Mutex(State())
 
     func start(continuation: CheckedContinuation<T, any Error>, timeout: Duration, onTimeout: @escaping @Sendable () -> any Error,
                body: @escaping @Sendable () async throws -> T) {
-        state.withLock { $0.continuation = continuation }
+        let cancelledFirst = state.withLock { s -> Bool in
+            if !s.cancelled { s.continuation = continuation }
+            return s.cancelled
+        }
+        if cancelledFirst { return continuation.resume(throwing: CancellationError()) }
         let work = Task {
             do { self.finish(.success(try await body())) } catch { self.finish(.failure(error)) }
         }
@@ -35,9 +40,15 @@ private final class DeadlineRace<T: Sendable>: Sendable {
             guard (try? await Task.sleep(for: timeout)) != nil else { return }
             self.finish(.failure(onTimeout()))
         }
-        state.withLock {
-            $0.work = work
-            $0.timer = timer
+        let over = state.withLock { s -> Bool in
+            s.work = work
+            s.timer = timer
+            return s.continuation == nil
+        }
+        // Finished (or cancelled) before the tasks were stored: nothing else will stop them.
+        if over {
+            work.cancel()
+            timer.cancel()
         }
     }
 
@@ -52,9 +63,9 @@ private final class DeadlineRace<T: Sendable>: Sendable {
         continuation.resume(with: result)
     }
 
+    /// The caller was cancelled: it is answered at once (a body that ignores cancellation is not waited for).
     func cancel() {
-        let (work, timer) = state.withLock { ($0.work, $0.timer) }
-        work?.cancel()
-        timer?.cancel()
+        state.withLock { $0.cancelled = true }
+        finish(.failure(CancellationError()))
     }
 }

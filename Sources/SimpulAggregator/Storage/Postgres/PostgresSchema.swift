@@ -10,6 +10,9 @@ enum PostgresSchema {
     static let migrationLock: Int64 = 0x73696D70756C
     /// The advisory lock key feed rows are written under (see `PostgresStorage.commit`).
     static let feedLock: Int64 = 0x73696D70756C + 1
+    /// The first key of the two-key advisory locks routing takes per case (the second is a hash of office and case);
+    /// two-key locks never collide with the one-key locks above.
+    static let caseLockSpace: Int32 = 0x5349
 
     static let migrations: [(name: String, statements: [String])] = [
         ("v1", [
@@ -47,6 +50,8 @@ enum PostgresSchema {
             )
             """,
             "CREATE INDEX entries_case ON entries(case_node, case_id)",
+            // One key, one node: enrolments checked before they insert, and this when two race.
+            "CREATE UNIQUE INDEX nodes_public_key ON nodes(public_key)",
             """
             CREATE TABLE batches (
                 node TEXT NOT NULL,

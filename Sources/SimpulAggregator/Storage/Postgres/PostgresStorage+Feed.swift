@@ -170,6 +170,10 @@ extension PostgresStorage {
     public func release(_ entries: [QuarantinedEntry], at time: String) async throws -> Int {
         try await run("releasing quarantined entries") { [client, logger] in
             try await client.withTransaction(logger: logger) { db in
+                // The nodes' rows first, in one order: a push holds its node's row before routing's locks, so taking a
+                // row after them here could deadlock with it.
+                let nodes = Array(Set(entries.map(\.node))).sorted()
+                _ = try await db.query("SELECT id FROM nodes WHERE id = ANY(\(nodes)) ORDER BY id FOR UPDATE", logger: logger).collect()
                 var released = 0
                 for entry in entries {
                     let done = try await db.query("""

@@ -89,6 +89,14 @@ extension PostgresStorage {
         guard !routed.isEmpty else { return }
         var known = [String: [String]]()
         let offices = routed.map { $0.caseNode ?? $0.node }, cases = routed.map(\.caseID)
+        // One lock per case, in one order, before its routes and entries are read: a referral adding a provider and
+        // another participant's event on the same case (at another replica) are routed one after the other, so the new
+        // provider gets that event either in its catch-up or as a participant (SQLite has one writer, so it never races).
+        try await db.query("""
+            SELECT count(pg_advisory_xact_lock(\(PostgresSchema.caseLockSpace), k)) FROM (
+                SELECT DISTINCT hashtext(o || chr(1) || c) AS k FROM unnest(\(offices), \(cases)) AS t(o, c) ORDER BY k
+            ) s
+            """, logger: logger)
         for try await (office, caseID, provider) in try await db.query("""
             SELECT r.office, r.case_id, r.provider FROM case_routes r
             JOIN (SELECT DISTINCT * FROM unnest(\(offices), \(cases)) AS c(office, case_id)) c

@@ -28,7 +28,8 @@ public final class PostgresStorage: AggregatorStorage, HeadNotifyingStorage {
         var configuration = PostgresClient.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
             tls: Self.tls(url.tls))
-        configuration.options.maximumConnections = poolSize
+        // One more than the work's: the head listener holds one connection for as long as it runs.
+        configuration.options.maximumConnections = poolSize + 1
         configuration.options.connectTimeout = .seconds(5)
         configuration.options.connectionIdleTimeout = .seconds(60)
         // postgres-nio logs each failed connection attempt at info, several a second while the database is down;
@@ -112,13 +113,16 @@ public final class PostgresStorage: AggregatorStorage, HeadNotifyingStorage {
         guard let state = error.serverInfo?[.sqlState] else { return error.code != .server }
         // 08 connection exception, 53 insufficient resources, 57 operator intervention (shutdown, cannot connect
         // now), 58 system error; 40001/40P01 a serialization failure or deadlock, which a retry clears.
-        return ["08", "53", "57", "58"].contains(String(state.prefix(2))) || state == "40001" || state == "40P01"
+        // 25006: a read-only transaction (the database failed over to a standby that is not promoted yet).
+        return ["08", "53", "57", "58"].contains(String(state.prefix(2))) || ["40001", "40P01", "25006"].contains(state)
     }
 
     /// Checks the database answers, for the readiness endpoint.
     public func ping() async throws {
         try await run("ping") { [client] in
-            _ = try await client.query("SELECT 1").collect()
+            // A standby answers SELECT 1 but cannot take a push.
+            let recovering = try await client.query("SELECT pg_is_in_recovery()").decode(Bool.self).first { _ in true } ?? false
+            if recovering { throw StorageUnavailable("the database is a standby in recovery (read-only)") }
             return ()
         }
     }

@@ -94,9 +94,11 @@ public enum SQLiteToPostgres {
     private static func copyAll(source: SQLiteStorage, target: PostgresStorage, signingKey: SigningKey, logger: Logger,
                                 progress: @escaping @Sendable (String, Int) -> Void) async throws -> [String: Int] {
         try await target.client.withTransaction(logger: logger) { db -> [String: Int] in
-            let existing = try await db.query("SELECT count(*) FROM nodes", logger: logger).decode(Int64.self).first { _ in true } ?? 0
+            let existing = try await db.query(
+                "SELECT (SELECT count(*) FROM nodes) + (SELECT count(*) FROM entries) + (SELECT count(*) FROM feed) + (SELECT count(*) FROM aggregator_identity)",
+                logger: logger).decode(Int64.self).first { _ in true } ?? 0
             guard existing == 0 else {
-                throw AggregatorError("the target database already holds \(existing) node(s); nothing was copied",
+                throw AggregatorError("the target database is not empty (an aggregator was set up or served there); nothing was copied",
                                       hint: "migrate into a new, empty database (createdb), then point the config's database at it", exitCode: 2)
             }
             var counts = [String: Int]()
@@ -108,7 +110,6 @@ public enum SQLiteToPostgres {
                                logger: logger)
             try await db.query("""
                 INSERT INTO aggregator_identity(public_key, created_at) VALUES (\(signingKey.publicKey.base64), \(RFC3339.format(Date())))
-                ON CONFLICT (singleton) DO UPDATE SET public_key = EXCLUDED.public_key
                 """, logger: logger)
             return counts
         }
