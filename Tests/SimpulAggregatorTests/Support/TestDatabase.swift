@@ -31,7 +31,9 @@ enum TestDatabase: Sendable {
     func open() async throws -> any AggregatorStorage {
         switch self {
         case .sqlite(let path): try SQLiteStorage(path: path, create: true)
-        case .postgres(let url, _, _): try await PostgresStorage(url: PostgresURL(url), poolSize: 4)
+        // A generous deadline: 84 tests creating and migrating databases at once on 2 cores are slow, not down (the
+        // outage test sets its own short one).
+        case .postgres(let url, _, _): try await PostgresStorage(url: PostgresURL(url), poolSize: 4, operationTimeout: .seconds(60))
         }
     }
 
