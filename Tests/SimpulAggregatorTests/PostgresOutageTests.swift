@@ -33,7 +33,7 @@ struct PostgresOutageTests {
         var built = NodeLog(id: "35.07.01")
         try built.record(6)
         let log = built
-        let storage = try await PostgresStorage(url: PostgresURL(url), poolSize: 4, operationTimeout: .seconds(3))
+        let storage = try await PostgresStorage(url: PostgresURL(url), poolSize: 4, operationTimeout: .seconds(6))
         try await storage.addNodes([NodeRecord(id: log.id, publicKey: log.key.publicKey.base64, enrolledAt: "2026-03-01T08:00:00+07:00")])
         let ingest = PushIngest(storage: storage, rules: EventRules(), limits: AggregatorHarness.limits, signingKey: SigningKey())
         var logger = Logger(label: "simpul-aggregator-test")

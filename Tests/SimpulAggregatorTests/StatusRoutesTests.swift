@@ -20,7 +20,13 @@ import Testing
     @Test func readyzAnswersReadyWhileTheDatabaseAnswers() async throws {
         let h = try await AggregatorHarness.make()
         try await h.test { client in
-            let response = try await client.execute(uri: "/readyz", method: .get)
+            // As a load balancer asks: again after a second when a check was slow (a loaded machine; the probe gives the
+            // database a few seconds and caches its answer for one).
+            var response = try await client.execute(uri: "/readyz", method: .get)
+            for _ in 0..<10 where response.status != .ok {
+                try await Task.sleep(for: .seconds(1.1))
+                response = try await client.execute(uri: "/readyz", method: .get)
+            }
             #expect(response.status == .ok)
             #expect(try jsonObject(response)["status"] as? String == "ready")
         }

@@ -15,7 +15,7 @@ final class ReadinessProbe: Sendable {
     let maxAge: Duration
     let timeout: Duration
 
-    init(storage: any AggregatorStorage, maxAge: Duration = .seconds(1), timeout: Duration = .seconds(2)) {
+    init(storage: any AggregatorStorage, maxAge: Duration = .seconds(1), timeout: Duration = .seconds(3)) {
         self.storage = storage
         self.maxAge = maxAge
         self.timeout = timeout
