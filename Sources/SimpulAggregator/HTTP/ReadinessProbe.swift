@@ -11,13 +11,7 @@ final class ReadinessProbe: Sendable {
     }
 
     private let storage: any AggregatorStorage
-    /// The last answer, and whether a check is running now.
-    private struct State {
-        var result: Result?
-        var checking = false
-    }
-
-    private let last = Mutex(State())
+    private let last = Mutex<Result?>(nil)
     let maxAge: Duration
     let timeout: Duration
 
@@ -27,21 +21,12 @@ final class ReadinessProbe: Sendable {
         self.timeout = timeout
     }
 
-    /// nil when ready, else why not. While one check runs, other callers get the last answer instead of starting more.
+    /// nil when ready, else why not.
     func check() async -> String? {
         let now = ContinuousClock.now
-        let cached = last.withLock { state -> Result? in
-            guard let result = state.result else { return nil }
-            if result.checkedAt.duration(to: now) < maxAge || state.checking { return result }
-            state.checking = true
-            return nil
-        }
-        if let cached { return cached.failure }
+        if let cached = last.withLock({ $0 }), cached.checkedAt.duration(to: now) < maxAge { return cached.failure }
         let failure = await ping()
-        last.withLock {
-            $0.result = Result(checkedAt: .now, failure: failure)
-            $0.checking = false
-        }
+        last.withLock { $0 = Result(checkedAt: .now, failure: failure) }
         return failure
     }
 
