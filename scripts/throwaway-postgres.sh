@@ -3,7 +3,7 @@
 #   scripts/throwaway-postgres.sh start DIR [PORT]   initdb into DIR, start; prints the admin URL (database postgres),
 #                                                    also written to DIR/url
 #   scripts/throwaway-postgres.sh stop DIR           fast shutdown (by the cluster's own postmaster.pid), then rm -rf DIR
-#   scripts/throwaway-postgres.sh kill DIR           SIGKILL the postmaster (a crash), leaving DIR to be started again
+#   scripts/throwaway-postgres.sh kill DIR           SIGKILL the postmaster and its backends (a crash), leaving DIR to be started again
 #   scripts/throwaway-postgres.sh restart DIR        start a cluster that was stopped or killed (crash recovery runs)
 # As root the cluster runs as the 'postgres' user (PostgreSQL refuses to run as root), else as the caller.
 # Trust authentication on 127.0.0.1 only: the cluster is the test's and is gone when it stops.
@@ -38,9 +38,10 @@ case "$cmd" in
     port="$(cat "$dir/port")"
     # fsync stays on by default (benchmarks measure a real database). SIMPUL_PG_FAST=1 (the test suite) turns it off:
     # a killed server keeps what it wrote in the kernel's page cache, so only a power cut could lose it, and the tests'
-    # many CREATE/DROP DATABASE checkpoints no longer wait on a shared disk.
+    # many CREATE/DROP DATABASE checkpoints no longer wait on a shared disk. synchronous_commit stays on: without it a
+    # commit is answered before its WAL leaves the server's own memory, and a killed server loses acknowledged pushes.
     fast=""
-    [ "${SIMPUL_PG_FAST:-}" = 1 ] && fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${SIMPUL_PG_FAST:-}" = 1 ] && fast="-c fsync=off -c full_page_writes=off"
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
       -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB $fast" start >/dev/null \
       || { tail -20 "$dir/server.log" >&2; exit 1; }
@@ -55,8 +56,11 @@ case "$cmd" in
     rm -rf "$dir"
     ;;
   kill)
+    # The whole server at once, as a crash of its machine would: the postmaster and every backend (by PID; a
+    # backend left behind would go on answering its client from a server that no longer exists).
     pid="$(head -1 "$dir/data/postmaster.pid")"
-    kill -9 "$pid"
+    children="$(ps -o pid= --ppid "$pid" || true)"
+    kill -9 "$pid" $children 2>/dev/null || true
     # The postmaster's children leave once it is gone; wait for the port to close.
     for _ in $(seq 1 100); do
       kill -0 "$pid" 2>/dev/null || break
