@@ -11,7 +11,13 @@ final class ReadinessProbe: Sendable {
     }
 
     private let storage: any AggregatorStorage
-    private let last = Mutex<Result?>(nil)
+    /// The last answer, and whether a check is running now.
+    private struct State {
+        var result: Result?
+        var checking = false
+    }
+
+    private let last = Mutex(State())
     let maxAge: Duration
     let timeout: Duration
 
@@ -21,12 +27,21 @@ final class ReadinessProbe: Sendable {
         self.timeout = timeout
     }
 
-    /// nil when ready, else why not.
+    /// nil when ready, else why not. While one check runs, other callers get the last answer instead of starting more.
     func check() async -> String? {
         let now = ContinuousClock.now
-        if let cached = last.withLock({ $0 }), cached.checkedAt.duration(to: now) < maxAge { return cached.failure }
+        let cached = last.withLock { state -> Result? in
+            guard let result = state.result else { return nil }
+            if result.checkedAt.duration(to: now) < maxAge || state.checking { return result }
+            state.checking = true
+            return nil
+        }
+        if let cached { return cached.failure }
         let failure = await ping()
-        last.withLock { $0 = Result(checkedAt: .now, failure: failure) }
+        last.withLock {
+            $0.result = Result(checkedAt: .now, failure: failure)
+            $0.checking = false
+        }
         return failure
     }
 
