@@ -9,7 +9,8 @@ scripts/setup-system.sh --test
 echo "== build =="
 swift build --build-tests
 echo "== swift test =="
-swift test --skip-build
+# Each test run under a time limit: a hang fails at once, saying which tests and where (scripts/lib/test-watchdog.sh).
+scripts/lib/test-watchdog.sh 1200 swift test --skip-build
 echo "== the aggregator suite again, on PostgreSQL (a throwaway cluster on 127.0.0.1) =="
 bash Tests/postgres/run.sh
 echo "== schemathesis: docs/openapi.yaml against a live aggregator =="

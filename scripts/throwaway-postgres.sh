@@ -8,9 +8,15 @@
 # As root the cluster runs as the 'postgres' user (PostgreSQL refuses to run as root), else as the caller.
 # Trust authentication on 127.0.0.1 only: the cluster is the test's and is gone when it stops.
 set -euo pipefail
-# The server must not inherit the caller's descriptors (a test runner's pipe it waits on would never close).
+# The server must not inherit any of the caller's descriptors, whatever their number: Foundation's Process learns
+# that its child exited when the child's end of a socket pair closes, and a test runner with hundreds of descriptors
+# open hands that end over as fd 300 or so; kept by a server started here, the caller waits for ever. Only the
+# descriptor bash reads this script from stays open.
+self="$(readlink -f "${BASH_SOURCE[0]}")"
 for fd in $(ls /proc/$$/fd); do
-  if [ "$fd" -gt 2 ] && [ "$fd" -lt 255 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+  [ "$fd" -gt 2 ] || continue
+  [ "$(readlink -f "/proc/$$/fd/$fd" 2>/dev/null)" = "$self" ] && continue
+  eval "exec $fd>&-" 2>/dev/null || true
 done
 cmd="${1:?start|stop|kill|restart DIR}"
 dir="${2:?DIR}"

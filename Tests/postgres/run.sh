@@ -23,11 +23,11 @@ export SIMPUL_PG_FAST=1
 url="$(scripts/throwaway-postgres.sh start "$dir")"
 echo "PostgreSQL at $url"
 if [ -n "${SIMPUL_PG_TEST_FILTER:-}" ]; then
-  SIMPUL_TEST_POSTGRES="$url" swift test --skip-build --filter "$SIMPUL_PG_TEST_FILTER"
+  SIMPUL_TEST_POSTGRES="$url" scripts/lib/test-watchdog.sh 900 swift test --skip-build --filter "$SIMPUL_PG_TEST_FILTER"
   exit
 fi
 # One after the other: both at once on 2 cores starve the live processes' deadlines.
-SIMPUL_TEST_POSTGRES="$url" swift test --skip-build --filter SimpulAggregatorTests
+SIMPUL_TEST_POSTGRES="$url" scripts/lib/test-watchdog.sh 900 swift test --skip-build --filter SimpulAggregatorTests
 echo "== the live end-to-end suites whose aggregator runs on PostgreSQL =="
 live="SyncRoundTripTests|SyncHealingTests|SyncQuarantineTests|SyncRefusalTests|SyncConcurrencyTests|SyncCrashTests|FeedLoopTests|RebuildRecoverTests"
-SIMPUL_TEST_POSTGRES="$url" swift test --skip-build --filter "$live"
+SIMPUL_TEST_POSTGRES="$url" scripts/lib/test-watchdog.sh 900 swift test --skip-build --filter "$live"
