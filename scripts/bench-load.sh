@@ -77,7 +77,7 @@ database="" baseline="sqlite:$work/baseline.db" postmaster=""
 if [ "$backend" = postgres ]; then
   # Outside $work: as root the cluster runs as 'postgres', which cannot enter a mktemp directory of root's.
   pgdir=$(mktemp -d /tmp/simpul-load-pg.XXXXXX)
-  admin=$(scripts/throwaway-postgres.sh start "$pgdir") || fail "the throwaway PostgreSQL did not start"
+  admin=$(SIMPUL_PG_STATS=1 scripts/throwaway-postgres.sh start "$pgdir") || fail "the throwaway PostgreSQL did not start"
   postmaster=$(head -n 1 "$pgdir/data/postmaster.pid")
   for db in simpul_load simpul_baseline; do
     psql "$admin" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $db" >/dev/null || fail "psql: CREATE DATABASE $db"
@@ -136,7 +136,7 @@ if [ -n "$kill_db_at" ]; then
   log "SIGKILL to the PostgreSQL postmaster (pid $postmaster) mid-load; starting it again in $db_down s"
   scripts/throwaway-postgres.sh kill "$pgdir"
   sleep "$db_down"
-  scripts/throwaway-postgres.sh restart "$pgdir" >/dev/null || fail "PostgreSQL did not start again: $(tail -n 5 "$pgdir/server.log")"
+  SIMPUL_PG_STATS=1 scripts/throwaway-postgres.sh restart "$pgdir" >/dev/null || fail "PostgreSQL did not start again: $(tail -n 5 "$pgdir/server.log")"
   log "PostgreSQL is back (pid $(head -n 1 "$pgdir/data/postmaster.pid"))"
 fi
 rc=0; wait "$bench" || rc=$?; forget "$bench"
@@ -159,6 +159,14 @@ if [ -n "$database" ]; then
   stored=$(psql "$database" -Atc "SELECT count(*) || ' ' || count(DISTINCT event_id) FROM entries")
   if [ "$json" = 1 ]; then echo "  entries in PostgreSQL (rows, distinct events): $stored" >&2; else echo "  entries in PostgreSQL (rows, distinct events): $stored"; fi
   [ "$stored" = "$expected $expected" ] || { echo "FAIL: PostgreSQL holds $stored entries, not $expected once each" >&2; rc=1; }
+  # How the tables were read during the load: a sequential scan of a growing table per push makes ingest quadratic.
+  echo "  table reads in PostgreSQL (table: sequential scans, rows they read, index scans):" >&2
+  psql "$database" -Atc "SELECT '    ' || relname || ': ' || seq_scan || ', ' || seq_tup_read || ', ' || coalesce(idx_scan, 0)
+    FROM pg_stat_user_tables ORDER BY seq_tup_read DESC LIMIT 6" >&2
+  echo "  statements by time in PostgreSQL (the load's and the baseline's):" >&2
+  psql "$database" -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >&2
+  psql "$database" -Atc "SELECT '    ' || round(total_exec_time::numeric) || ' ms in ' || calls || ' calls: '
+    || left(regexp_replace(query, '\s+', ' ', 'g'), 100) FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 10" >&2
 fi
 [ "$rc" = 0 ] || echo "FAIL: see $work (kept)" >&2
 [ "$rc" = 0 ] || keep=1

@@ -48,6 +48,8 @@ case "$cmd" in
     # commit is answered before its WAL leaves the server's own memory, and a killed server loses acknowledged pushes.
     fast=""
     [ "${SIMPUL_PG_FAST:-}" = 1 ] && fast="-c fsync=off -c full_page_writes=off"
+    # SIMPUL_PG_STATS=1 (the load benchmark): pg_stat_statements, to say which statements the time went to.
+    [ "${SIMPUL_PG_STATS:-}" = 1 ] && fast="$fast -c shared_preload_libraries=pg_stat_statements"
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
       -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB $fast" start >/dev/null \
       || { tail -20 "$dir/server.log" >&2; exit 1; }

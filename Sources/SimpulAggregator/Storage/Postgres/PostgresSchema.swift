@@ -8,7 +8,7 @@ import PostgresNIO
 enum PostgresSchema {
     /// The advisory lock key of schema migrations ("simpul" in ASCII).
     static let migrationLock: Int64 = 0x73696D70756C
-    /// The advisory lock key feed rows are written under (see `PostgresStorage.commit`).
+    /// The advisory lock key feed rows take their cursors under (see `PostgresStorage.sequenceFeed`).
     static let feedLock: Int64 = 0x73696D70756C + 1
     /// The first key of the two-key advisory locks routing takes per case (the second is a hash of office and case);
     /// two-key locks never collide with the one-key locks above.
@@ -124,6 +124,20 @@ enum PostgresSchema {
             CREATE TABLE aggregator_identity (
                 singleton BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
                 public_key TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )
+            """,
+        ]),
+        // A push's feed rows wait here, written with the push and without a lock; `PostgresStorage.sequenceFeed` moves
+        // them into `feed` under the feed lock in a short transaction of its own, which takes their cursors in commit
+        // order for every push that committed meanwhile (v1 held that lock through each push's commit: one at a time).
+        ("v2", [
+            """
+            CREATE TABLE feed_pending (
+                id BIGSERIAL PRIMARY KEY,
+                node TEXT NOT NULL,
+                origin_node TEXT NOT NULL,
+                origin_seq BIGINT NOT NULL,
                 created_at TEXT NOT NULL
             )
             """,

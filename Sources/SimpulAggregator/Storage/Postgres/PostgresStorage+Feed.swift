@@ -23,8 +23,40 @@ extension PostgresStorage {
         }
     }
 
+    /// Gives the feed rows pushes left in `feed_pending` their cursors: under the feed lock, held to this short
+    /// transaction's commit, so cursors become visible in the order they were taken and a node that has read up to
+    /// cursor C never later finds a row below C. Each run moves every row committed before it, so pushes committing
+    /// together share one run (and its flush) instead of each holding the lock through its own commit.
+    func sequenceFeed() async throws {
+        try await run("giving feed rows their cursors") { [client, logger] in
+            try await client.withTransaction(logger: logger) { db in
+                try await db.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.feedLock))", logger: logger)
+                try await db.query("""
+                    WITH moved AS (DELETE FROM feed_pending RETURNING id, node, origin_node, origin_seq, created_at)
+                    INSERT INTO feed(node, origin_node, origin_seq, created_at)
+                    SELECT node, origin_node, origin_seq, created_at FROM moved ORDER BY id
+                    """, logger: logger)
+            }
+        }
+    }
+
+    /// `sequenceFeed` after a write that has committed: a failure is logged, not thrown (the write stands; its rows
+    /// wait in `feed_pending` for the next run, which every feed read also makes while rows wait there).
+    func sequenceFeedAfterWrite() async {
+        do {
+            try await sequenceFeed()
+        } catch {
+            logger.notice("feed rows left to the next sequencing run", metadata: ["error": "\(Self.describe(error))"])
+        }
+    }
+
     public func feed(node: String, after cursor: Int64, maxItems: Int, maxBytes: Int) async throws -> (items: [FeedItem], more: Bool) {
-        try await run("reading the feed of \(node)") { [client] in
+        // Rows a push committed but could not sequence (its replica stopped in between) are sequenced before reading.
+        let waiting = try await run("reading the feed of \(node)") { [client] in
+            try await client.query("SELECT EXISTS (SELECT 1 FROM feed_pending)").decode(Bool.self).first { _ in true } ?? false
+        }
+        if waiting { try await sequenceFeed() }
+        return try await run("reading the feed of \(node)") { [client] in
             let limit = Int64(maxItems + 1)
             let rows = try await client.query("""
                 SELECT f.cursor, f.rules, f.origin_node, f.origin_seq, e.bytes, e.hash FROM (
@@ -168,7 +200,7 @@ extension PostgresStorage {
     }
 
     public func release(_ entries: [QuarantinedEntry], at time: String) async throws -> Int {
-        try await run("releasing quarantined entries") { [client, logger] in
+        let released = try await run("releasing quarantined entries") { [client, logger] in
             try await client.withTransaction(logger: logger) { db in
                 // The nodes' rows first, in one order: a push holds its node's row before routing's locks, so taking a
                 // row after them here could deadlock with it.
@@ -191,5 +223,7 @@ extension PostgresStorage {
                 return released
             }
         }
+        if released > 0 { feedSequencer.poke() }
+        return released
     }
 }

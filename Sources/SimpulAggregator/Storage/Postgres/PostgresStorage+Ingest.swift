@@ -9,11 +9,15 @@ import SimpulCore
 extension PostgresStorage {
     public func commit(_ commit: IngestCommit) async throws -> CommitOutcome {
         do {
-            return try await run("storing a push of \(commit.node)") { [client, logger] in
+            let feedRows = try await run("storing a push of \(commit.node)") { [client, logger] in
                 try await client.withTransaction(logger: logger) { db in
                     try await Self.apply(commit, in: db, logger: logger)
                 }
             }
+            // Stored: the receipt stands whatever happens next. Its feed rows get their cursors in the replica's next
+            // sequencing run, not awaited here (a feed read sequences waiting rows itself, so none is missed).
+            if feedRows > 0 { feedSequencer.poke() }
+            return .committed
         } catch let duplicate as DuplicateEvent {
             return duplicate.outcome
         } catch let moved as HeadMoved {
@@ -26,7 +30,8 @@ extension PostgresStorage {
     struct DuplicateEvent: Error { var outcome: CommitOutcome }
     struct HeadMoved: Error {}
 
-    static func apply(_ commit: IngestCommit, in db: PostgresConnection, logger: Logger) async throws -> CommitOutcome {
+    /// The push's statements; answers how many feed rows it left in `feed_pending`.
+    static func apply(_ commit: IngestCommit, in db: PostgresConnection, logger: Logger) async throws -> Int {
         // Compare-and-swap first: the row stays locked to the commit, so a second replica's push of this node waits
         // here and then finds the head moved (READ COMMITTED re-checks the WHERE on the new row).
         let swapped = try await db.query("""
@@ -77,16 +82,16 @@ extension PostgresStorage {
             RETURNING pg_notify(\(PostgresHeadListener.channel), \(commit.node + " " + String(commit.newHeadSeq)))
             """, logger: logger)
         // Last: routing may take the feed lock, held to the commit.
-        try await route(entries, skipping: Set(q.map(\.seq)), at: commit.batch.receivedAt, in: db, logger: logger)
-        return .committed
+        return try await route(entries, skipping: Set(q.map(\.seq)), at: commit.batch.receivedAt, in: db, logger: logger)
     }
 
     /// Routes stored entries (not held) to the feeds of their cases' nodes (`CaseRouting`), inside the caller's
-    /// transaction.
+    /// transaction; answers how many feed rows it added (to `feed_pending`).
+    @discardableResult
     static func route(_ entries: [StoredEntry], skipping held: Set<Int64>, at time: String, in db: PostgresConnection,
-                      logger: Logger) async throws {
+                      logger: Logger) async throws -> Int {
         let routed = entries.filter { !held.contains($0.seq) }
-        guard !routed.isEmpty else { return }
+        guard !routed.isEmpty else { return 0 }
         var known = [String: [String]]()
         let offices = routed.map { $0.caseNode ?? $0.node }, cases = routed.map(\.caseID)
         // One lock per case, in one order, before its routes and entries are read: a referral adding a provider and
@@ -97,12 +102,16 @@ extension PostgresStorage {
                 SELECT DISTINCT hashtext(o || chr(1) || c) AS k FROM unnest(\(offices), \(cases)) AS t(o, c) ORDER BY k
             ) s
             """, logger: logger)
+        // By the primary key's columns as arrays, which PostgreSQL answers from the index: a join against the unnested
+        // pairs was planned as a hash join over a sequential scan of every route, per push (ingest grew with the
+        // table). The arrays' cross product may name pairs this batch has not; those rows are left out here.
+        let pairs = Set(zip(offices, cases).map { CaseRouting.key(office: $0, caseID: $1) })
         for try await (office, caseID, provider) in try await db.query("""
-            SELECT r.office, r.case_id, r.provider FROM case_routes r
-            JOIN (SELECT DISTINCT * FROM unnest(\(offices), \(cases)) AS c(office, case_id)) c
-                ON r.office = c.office AND r.case_id = c.case_id
+            SELECT office, case_id, provider FROM case_routes
+            WHERE office = ANY(\(Array(Set(offices)))) AND case_id = ANY(\(Array(Set(cases))))
             """, logger: logger).decode((String, String, String).self) {
-            known[CaseRouting.key(office: office, caseID: caseID), default: []].append(provider)
+            let key = CaseRouting.key(office: office, caseID: caseID)
+            if pairs.contains(key) { known[key, default: []].append(provider) }
         }
         // The earlier entries of each case a referral in this batch names (read once per case, this batch's included).
         var earlier = [String: [(node: String, seq: Int64)]]()
@@ -130,15 +139,15 @@ extension PostgresStorage {
                 """, logger: logger)
         }
         try await addFeedRows(routing.feedRows, at: time, in: db, logger: logger)
+        return routing.feedRows.count
     }
 
-    /// Adds feed rows under the feed lock, held to the end of the transaction: cursors are taken in commit order, so a
-    /// node that has read up to cursor C never later finds a row below C committed by a slower transaction.
+    /// Adds feed rows to `feed_pending` inside the caller's transaction, without a lock: they are durable with the
+    /// push, and `sequenceFeed` gives them their cursors once it has committed.
     static func addFeedRows(_ rows: [CaseRouting.FeedRow], at time: String, in db: PostgresConnection, logger: Logger) async throws {
         guard !rows.isEmpty else { return }
-        try await db.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.feedLock))", logger: logger)
         try await db.query("""
-            INSERT INTO feed(node, origin_node, origin_seq, created_at)
+            INSERT INTO feed_pending(node, origin_node, origin_seq, created_at)
             SELECT node, origin_node, origin_seq, \(time) FROM unnest(\(rows.map(\.node)), \(rows.map(\.originNode)), \(rows.map(\.originSeq)))
                 WITH ORDINALITY AS t(node, origin_node, origin_seq, n)
             ORDER BY n

@@ -21,6 +21,8 @@ public final class PostgresStorage: AggregatorStorage, HeadNotifyingStorage {
     let headNotifications: any HeadNotifications
     /// How long one storage operation may take before it is given up as unavailable.
     let operationTimeout: Duration
+    /// Gives the feed rows of this replica's pushes their cursors, one run at a time (`sequenceFeed`).
+    let feedSequencer = FeedSequencer()
 
     /// Connects (the pool opens connections as needed) and brings the schema up to date under an advisory lock.
     public init(url: PostgresURL, poolSize: Int = 10, operationTimeout: Duration = .seconds(10),
@@ -43,6 +45,7 @@ public final class PostgresStorage: AggregatorStorage, HeadNotifyingStorage {
         self.operationTimeout = operationTimeout
         runTask = Task { await client.run() }
         headNotifications = PostgresHeadListener(client: client, logger: logger)
+        feedSequencer.attach { [weak self] in await self?.sequenceFeedAfterWrite() }
         do {
             try await PostgresSchema.migrate(client, logger: logger, timeout: operationTimeout)
         } catch {
