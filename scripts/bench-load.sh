@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The aggregator under load (issue 11): N simulated nodes, each with its own key and a backlog of E events, pushing
 # concurrently over HTTP on loopback (one `simpul-bench load` process), starting within a window as offices coming
-# back online; beside a baseline of the same rows written straight into the same kind of database in the same run.
+# back online; beside a baseline of the same rows written straight into the same kind of database in the same run
+# (three times, each into a new file or schema; the median run is the one compared).
 #
 #   scripts/bench-load.sh [--backend sqlite|postgres] [--replicas R] [--nodes N] [--events E] [--bin DIR]
 #                         [--batch B] [--window S] [--concurrency K] [--seed S] [--json] [--keep]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 cluster on 127.0.0.1 for tests and benchmarks, in a temporary directory.
 #   scripts/throwaway-postgres.sh start DIR [PORT]   initdb into DIR, start; prints the admin URL (database postgres),
-#                                                    also written to DIR/url
+#                                                    also written to DIR/url; with SIMPUL_PG_TLS=1 the server also
+#                                                    speaks TLS with a certificate of a private CA (DIR/tls/ca.pem)
 #   scripts/throwaway-postgres.sh stop DIR           fast shutdown (by the cluster's own postmaster.pid), then rm -rf DIR
 #   scripts/throwaway-postgres.sh kill DIR           SIGKILL the postmaster and its backends (a crash), leaving DIR to be started again
 #   scripts/throwaway-postgres.sh restart DIR        start a cluster that was stopped or killed (crash recovery runs)
@@ -39,6 +40,21 @@ case "$cmd" in
       || { cat "$dir/initdb.log" >&2; exit 1; }
     echo "$port" >"$dir/port"
     [ "$(id -u)" -eq 0 ] && chown postgres: "$dir/port"
+    if [ "${SIMPUL_PG_TLS:-}" = 1 ]; then
+      # TLS with a private CA: DIR/tls/ca.pem signed the server's certificate (for 127.0.0.1 and localhost);
+      # DIR/tls/other-ca.pem is a CA that did not.
+      tls="$dir/tls"
+      mkdir -p "$tls"
+      ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+      openssl req -x509 $ec -keyout "$tls/ca.key" -out "$tls/ca.pem" -days 2 -subj "/CN=Simpul test CA" 2>/dev/null
+      openssl req -x509 $ec -keyout "$tls/other-ca.key" -out "$tls/other-ca.pem" -days 2 -subj "/CN=Another CA" 2>/dev/null
+      openssl req $ec -keyout "$tls/server.key" -out "$tls/server.csr" -subj "/CN=localhost" 2>/dev/null
+      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$tls/server.ext"
+      openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 2 \
+        -extfile "$tls/server.ext" -out "$tls/server.crt" 2>/dev/null
+      chmod 600 "$tls/server.key"
+      [ "$(id -u)" -eq 0 ] && chown -R postgres: "$tls"
+    fi
     ;&
   restart)
     port="$(cat "$dir/port")"
@@ -48,6 +64,7 @@ case "$cmd" in
     # commit is answered before its WAL leaves the server's own memory, and a killed server loses acknowledged pushes.
     fast=""
     [ "${SIMPUL_PG_FAST:-}" = 1 ] && fast="-c fsync=off -c full_page_writes=off"
+    [ -f "$dir/tls/server.crt" ] && fast="$fast -c ssl=on -c ssl_cert_file=$dir/tls/server.crt -c ssl_key_file=$dir/tls/server.key"
     # SIMPUL_PG_STATS=1 (the load benchmark): pg_stat_statements, to say which statements the time went to.
     [ "${SIMPUL_PG_STATS:-}" = 1 ] && fast="$fast -c shared_preload_libraries=pg_stat_statements"
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \

@@ -34,6 +34,7 @@ struct LoadBench: AsyncParsableCommand {
     @Option(help: "The same rows straight into sqlite:PATH (a new file) or postgres://USER@HOST:PORT/DB (a scratch schema).")
     var baseline: String?
     @Option(help: "The PostgreSQL baseline's connections (default: --concurrency, at most 64).") var baselineConnections: Int?
+    @Option(help: "How many times the baseline runs (its median is the one compared).") var baselineRuns = 3
     @Flag(help: "Print one JSON document.") var json = false
 
     func validate() throws {
@@ -42,6 +43,7 @@ struct LoadBench: AsyncParsableCommand {
         guard window >= 0, giveUp > 0 else { throw ValidationError("--window must be at least 0 and --give-up above 0") }
         guard (0...9).contains(gzipLevel) else { throw ValidationError("--gzip-level must be 0-9") }
         if let baselineConnections, baselineConnections < 1 { throw ValidationError("--baseline-connections must be at least 1") }
+        if baselineRuns < 1 { throw ValidationError("--baseline-runs must be at least 1") }
     }
 
     func run() async throws {
@@ -80,7 +82,7 @@ struct LoadBench: AsyncParsableCommand {
         if let baselineTarget {
             let connections = baselineConnections ?? min(concurrency, 64)
             note("baseline: the same rows into \(baselineTarget)...")
-            baselineResult = try await baselineTarget.run(LoadBaseline.jobs(nodes: built, batch: batch), connections: connections)
+            baselineResult = try await baselineTarget.run(LoadBaseline.jobs(nodes: built, batch: batch), connections: connections, runs: baselineRuns)
         }
         let report = LoadReport(
             load: result, nodes: nodes, eventsPerNode: events, aggregators: endpoints.map(\.url), batch: batch, window: window,

@@ -136,6 +136,9 @@ struct LoadReport: Sendable, Codable {
         if let baseline {
             lines.append("  baseline            : \(Int(baseline.rowsPerSecond)) rows/s (\(baseline.rows) rows in \(f(baseline.seconds, 2)) s, "
                 + "\(baseline.transactions) transactions, \(baseline.connections) connection(s), \(baseline.database))")
+            if baseline.runsRowsPerSecond.count > 1 {
+                lines.append("  baseline runs       : the median of " + baseline.runsRowsPerSecond.map { "\(Int($0))" }.joined(separator: ", ") + " rows/s")
+            }
             if let ratio, let busyRatio {
                 lines.append("  ratio load/baseline : \(f(ratio, 2))x (\(f(busyRatio, 2))x over the busy time)")
             }

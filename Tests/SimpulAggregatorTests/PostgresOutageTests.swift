@@ -11,42 +11,11 @@ import Testing
 /// Runs on its own throwaway cluster (scripts/throwaway-postgres.sh), in the PostgreSQL run of the suite.
 @Suite(.enabled(if: TestDatabase.postgresAdminURL != nil, "runs in the PostgreSQL pass (SIMPUL_TEST_POSTGRES)"))
 struct PostgresOutageTests {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("scripts/throwaway-postgres.sh").path
-
-    /// Runs scripts/throwaway-postgres.sh for at most two minutes, polling rather than holding one of the test
-    /// runner's threads in `waitUntilExit`; its output goes nowhere (a server it starts could hold a pipe open).
-    static func cluster(_ arguments: String...) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(120)
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                kill(process.processIdentifier, SIGKILL)
-                throw PostgresTestError(message: "throwaway-postgres.sh \(arguments) did not finish within 120 s")
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        guard process.terminationStatus == 0 else { throw PostgresTestError(message: "throwaway-postgres.sh \(arguments) failed") }
-    }
-
     @Test func pushesGet503WhileTheDatabaseIsDownAndSucceedAfterItReturns() async throws {
-        let dir = NSTemporaryDirectory() + "simpul-pg-outage-\(UUID().uuidString)"
-        try await Self.cluster("start", dir)
-        do {
-            try await outageAndReturn(dir: dir)
-        } catch {
-            _ = try? await Self.cluster("stop", dir)
-            throw error
-        }
-        try await Self.cluster("stop", dir)
+        try await ThrowawayCluster.with { dir, url in try await outageAndReturn(dir: dir, url: url) }
     }
 
-    private func outageAndReturn(dir: String) async throws {
-        let url = try String(contentsOfFile: dir + "/url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    private func outageAndReturn(dir: String, url: String) async throws {
         var built = NodeLog(id: "35.07.01")
         try built.record(6)
         let log = built
@@ -59,7 +28,7 @@ struct PostgresOutageTests {
         try await application.test(.router) { client in
             try await client.pushOK(log, 1...3)
 
-            try await Self.cluster("kill", dir)
+            try await ThrowawayCluster.run("kill", dir)
             let refused = try await client.push(node: log.id, body: try log.body(4...6), gzip: true)
             try expectProblem(refused, status: 503, type: "database-unavailable")
             #expect(refused.headers[.retryAfter] == "1")
@@ -67,7 +36,7 @@ struct PostgresOutageTests {
             let notReady = try await client.execute(uri: "/readyz", method: .get)
             try expectProblem(notReady, status: 503, type: "database-unavailable")
 
-            try await Self.cluster("restart", dir)
+            try await ThrowawayCluster.run("restart", dir)
             // The pool reconnects by itself: readiness and pushes come back without a restart of the aggregator.
             var ready = false
             for _ in 0..<40 where !ready {

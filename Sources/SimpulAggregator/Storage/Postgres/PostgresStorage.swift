@@ -27,9 +27,11 @@ public final class PostgresStorage: AggregatorStorage, HeadNotifyingStorage {
     /// Connects (the pool opens connections as needed) and brings the schema up to date under an advisory lock.
     public init(url: PostgresURL, poolSize: Int = 10, operationTimeout: Duration = .seconds(10),
                 logger: Logger = Logger(label: "simpul-aggregator.postgres")) async throws(AggregatorError) {
+        let tls = try Self.tlsConfiguration(url)
+        try await Self.probe(url, tls: tls, timeout: operationTimeout, logger: logger)
         var configuration = PostgresClient.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
-            tls: Self.tls(url.tls))
+            tls: tls.map { url.tls == .require ? .require($0) : .prefer($0) } ?? .disable)
         // One more than the work's: the head listener holds one connection for as long as it runs.
         configuration.options.maximumConnections = poolSize + 1
         configuration.options.connectTimeout = .seconds(5)
@@ -51,7 +53,8 @@ public final class PostgresStorage: AggregatorStorage, HeadNotifyingStorage {
         } catch {
             runTask.cancel()
             throw AggregatorError("cannot open the aggregator database \(url.redacted): \(Self.describe(error))",
-                                  hint: "check that PostgreSQL runs, that the URL's user may connect and create tables, and the password (PGPASSWORD)")
+                                  hint: "check that PostgreSQL runs, that the URL's user may connect and create tables, the password (PGPASSWORD), "
+                                      + "and with TLS that the server's certificate chains to a trusted CA (a private one: sslrootcert=FILE)")
         }
     }
 
@@ -59,11 +62,49 @@ public final class PostgresStorage: AggregatorStorage, HeadNotifyingStorage {
         runTask.cancel()
     }
 
-    private static func tls(_ mode: PostgresURL.TLSMode) -> PostgresClient.Configuration.TLS {
-        switch mode {
-        case .disable: .disable
-        case .prefer: .prefer(.makeClientConfiguration())
-        case .require: .require(.makeClientConfiguration())
+    /// The URL's TLS (nil: none): the server's certificate verified, chain and host name, against the system's roots
+    /// or against only the CA certificates of `sslrootcert`.
+    private static func tlsConfiguration(_ url: PostgresURL) throws(AggregatorError) -> TLSConfiguration? {
+        guard url.tls != .disable else { return nil }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let file = url.rootCertificateFile {
+            do {
+                let certificates = try NIOSSLCertificate.fromPEMFile(file)
+                guard !certificates.isEmpty else { throw AggregatorError("it holds no PEM certificate") }
+                configuration.trustRoots = .certificates(certificates)
+            } catch {
+                throw AggregatorError("cannot read the CA certificates in \(file) (sslrootcert of \(url.redacted)): \(error)",
+                                      hint: "name a readable PEM file of the CA that signed the PostgreSQL server's certificate", exitCode: 2)
+            }
+        }
+        return configuration
+    }
+
+    /// One connection made and closed before the pool opens: a server that turns this replica away (its certificate
+    /// not trusted, the password, no such database, nothing listening) is reported at once in the server's or the TLS
+    /// library's words; the pool would retry quietly until its deadline and then say only that it ran out of time.
+    private static func probe(_ url: PostgresURL, tls: TLSConfiguration?, timeout: Duration, logger: Logger) async throws(AggregatorError) {
+        do {
+            var probeTLS = PostgresConnection.Configuration.TLS.disable
+            if let tls {
+                let context = try NIOSSLContext(configuration: tls)
+                probeTLS = url.tls == .require ? .require(context) : .prefer(context)
+            }
+            var configuration = PostgresConnection.Configuration(
+                host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: probeTLS)
+            configuration.options.connectTimeout = .seconds(5)
+            var quiet = logger
+            quiet.logLevel = max(logger.logLevel, .warning)
+            let connection = try await withDeadline(timeout, onTimeout: {
+                StorageUnavailable("no answer within \(timeout)")
+            }) { [configuration, quiet] in
+                try await PostgresConnection.connect(configuration: configuration, id: 0, logger: quiet)
+            }
+            try? await connection.close()
+        } catch {
+            throw AggregatorError("cannot connect to the aggregator database \(url.redacted): \(Self.describe(error))",
+                                  hint: "check that PostgreSQL runs and listens there, the URL's user and password (PGPASSWORD) and database, "
+                                      + "and with TLS that the server's certificate chains to a trusted CA (a private one: sslrootcert=FILE)")
         }
     }
 
@@ -73,10 +114,21 @@ public final class PostgresStorage: AggregatorStorage, HeadNotifyingStorage {
             if let message = psql.serverInfo?[.message] {
                 return message + (psql.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
             }
+            if let underlying = psql.underlying, let reason = tlsReason(underlying) { return reason }
             return "\(psql.code)" + (psql.underlying.map { ": \($0)" } ?? "")
         }
         if let unavailable = error as? StorageUnavailable { return unavailable.reason }
         return "\(error)"
+    }
+
+    /// A failed TLS handshake in words: BoringSSL's reason (CERTIFICATE_VERIFY_FAILED, ...) without its source path.
+    static func tlsReason(_ error: any Error) -> String? {
+        let text = "\(error)"
+        guard text.contains("handshakeFailed"), let marker = text.range(of: "OPENSSL_internal:") else { return nil }
+        let reason = String(text[marker.upperBound...].prefix { $0 != " " && $0 != "]" })
+        let meaning = reason == "CERTIFICATE_VERIFY_FAILED"
+            ? " (the server's certificate does not chain to a trusted CA, or does not name this host)" : ""
+        return "the TLS handshake failed: \(reason)\(meaning)"
     }
 
     /// Runs one storage operation within `operationTimeout`; an error reaching the database becomes
