@@ -29,6 +29,20 @@ struct FeedSequencingTests {
             #expect(next.items.allSatisfy { $0.cursor > first.next }, "after every cursor already read")
             #expect(next.items.first?.entry == String(decoding: office.entries[2].bytes, as: UTF8.self), "the entry's verbatim bytes")
             #expect(try h.database.rows("SELECT count(*) FROM feed_pending") == [["0"]])
+
+            // A backlog larger than one sequencing run (20,000 rows) moves a run at a time, oldest first; what waits
+            // gets cursors above everything already given.
+            #expect(try h.execute("""
+                INSERT INTO feed_pending(node, origin_node, origin_seq, created_at)
+                SELECT '\(provider.id)', '\(office.id)', 3, '2026-03-01T10:00:00Z' FROM generate_series(1, 25000)
+                """) == 25000)
+            let third: FeedPage = try await FeedTests.read(client, "feed", node: provider.id, after: next.next, signer: provider.key, aggregator: key)
+            #expect(!third.items.isEmpty && third.items.allSatisfy { $0.cursor > next.next })
+            #expect(try h.database.rows("SELECT count(*) FROM feed_pending") == [["5000"]], "one run of 20,000")
+            let fourth: FeedPage = try await FeedTests.read(client, "feed", node: provider.id, after: third.next, signer: provider.key, aggregator: key)
+            #expect(fourth.items.allSatisfy { $0.cursor > third.next })
+            #expect(try h.database.rows("SELECT count(*) FROM feed_pending") == [["0"]])
+            #expect(try h.database.rows("SELECT count(*) FROM feed WHERE node = '\(provider.id)'") == [["25003"]])
         }
     }
 }

@@ -23,28 +23,38 @@ extension PostgresStorage {
         }
     }
 
+    /// At most this many waiting feed rows move in one sequencing transaction (it stays well inside its deadline).
+    static let sequencingChunk: Int64 = 20_000
+
     /// Gives the feed rows pushes left in `feed_pending` their cursors: under the feed lock, held to this short
     /// transaction's commit, so cursors become visible in the order they were taken and a node that has read up to
-    /// cursor C never later finds a row below C. Each run moves every row committed before it, so pushes committing
-    /// together share one run (and its flush) instead of each holding the lock through its own commit.
-    func sequenceFeed() async throws {
+    /// cursor C never later finds a row below C (a row still waiting gets a cursor above every one given so far).
+    /// Each run moves the oldest waiting rows, up to `sequencingChunk`, so pushes committing together share one run
+    /// (and its flush) instead of each holding the lock through its own commit. Answers how many rows it moved.
+    @discardableResult
+    func sequenceFeed() async throws -> Int {
         try await run("giving feed rows their cursors") { [client, logger] in
             try await client.withTransaction(logger: logger) { db in
                 try await db.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.feedLock))", logger: logger)
-                try await db.query("""
-                    WITH moved AS (DELETE FROM feed_pending RETURNING id, node, origin_node, origin_seq, created_at)
+                return try await db.query("""
+                    WITH moved AS (
+                        DELETE FROM feed_pending WHERE id IN (SELECT id FROM feed_pending ORDER BY id LIMIT \(Self.sequencingChunk))
+                        RETURNING id, node, origin_node, origin_seq, created_at
+                    )
                     INSERT INTO feed(node, origin_node, origin_seq, created_at)
                     SELECT node, origin_node, origin_seq, created_at FROM moved ORDER BY id
-                    """, logger: logger)
+                    RETURNING cursor
+                    """, logger: logger).collect().count
             }
         }
     }
 
-    /// `sequenceFeed` after a write that has committed: a failure is logged, not thrown (the write stands; its rows
-    /// wait in `feed_pending` for the next run, which every feed read also makes while rows wait there).
+    /// `sequenceFeed` after a write that has committed, until no full chunk is left: a failure is logged, not thrown
+    /// (the write stands; its rows wait in `feed_pending` for the next run, which every feed read also makes while
+    /// rows wait there).
     func sequenceFeedAfterWrite() async {
         do {
-            try await sequenceFeed()
+            while try await sequenceFeed() == Int(Self.sequencingChunk) {}
         } catch {
             logger.notice("feed rows left to the next sequencing run", metadata: ["error": "\(Self.describe(error))"])
         }
