@@ -32,7 +32,24 @@ as_owner() {
 }
 case "$cmd" in
   start)
-    port="${3:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
+    # A free port below the kernel's ephemeral range: `restart` binds it again after a kill, and an ephemeral port
+    # (from bind(0)) could meanwhile be taken as the local port of any outgoing connection on the machine.
+    port="${3:-$(python3 - <<'PY'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(500):
+    candidate = random.randint(10000, low - 2) if low > 12000 else 0
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", candidate))
+        print(s.getsockname()[1])
+        break
+    except OSError:
+        pass
+    finally:
+        s.close()
+PY
+)}"
     mkdir -p "$dir"
     [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
     chmod 700 "$dir"

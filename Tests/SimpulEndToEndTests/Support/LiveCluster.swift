@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GRDB
 import Testing
 
@@ -444,8 +445,38 @@ final class LiveCluster {
 
     // MARK: sockets
 
-    /// A free TCP port on 127.0.0.1: bind port 0, read the port, close.
+    /// A free TCP port on 127.0.0.1 below the kernel's ephemeral range (ip_local_port_range; 32768-60999 by default),
+    /// never the same twice in a run. A port from `bind(0)` is an ephemeral one: between a server's stop and its
+    /// restart on it, any outgoing connection of any process on the machine could take it as its local port ("Address
+    /// already in use" on the restart, seen in CI); one below the range is never handed out that way.
     static func freePort() throws -> UInt16 {
+        let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))?
+            .split(whereSeparator: \.isWhitespace).compactMap { Int($0) } ?? []
+        let low = range.first ?? 32768
+        if low > 12_000 {
+            for _ in 0..<500 {
+                let candidate = UInt16(Int.random(in: 10_000..<(low - 1)))
+                guard handedOut.withLock({ $0.insert(candidate).inserted }) else { continue }
+                if try bindable(candidate) { return candidate }
+            }
+        }
+        return try ephemeralPort()
+    }
+
+    private static let handedOut = Mutex(Set<UInt16>())
+
+    /// Whether 127.0.0.1:`port` can be bound now.
+    private static func bindable(_ port: UInt16) throws -> Bool {
+        let fd = socket(AF_INET, Self.streamType, 0)
+        guard fd >= 0 else { throw LiveError("socket() failed: errno \(errno)") }
+        defer { close(fd) }
+        var address = loopback(port: port)
+        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } } == 0
+    }
+
+    /// A port from `bind(0)`: only when the ephemeral range leaves no room below it.
+    private static func ephemeralPort() throws -> UInt16 {
         let fd = socket(AF_INET, Self.streamType, 0)
         guard fd >= 0 else { throw LiveError("socket() failed: errno \(errno)") }
         defer { close(fd) }
