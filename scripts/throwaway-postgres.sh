@@ -50,6 +50,7 @@ for _ in range(500):
         s.close()
 PY
 )}"
+    [ -n "$port" ] || { echo "throwaway-postgres: no free port found on 127.0.0.1" >&2; exit 1; }
     mkdir -p "$dir"
     [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
     chmod 700 "$dir"
@@ -79,13 +80,13 @@ PY
     # a killed server keeps what it wrote in the kernel's page cache, so only a power cut could lose it, and the tests'
     # many CREATE/DROP DATABASE checkpoints no longer wait on a shared disk. synchronous_commit stays on: without it a
     # commit is answered before its WAL leaves the server's own memory, and a killed server loses acknowledged pushes.
-    fast=""
-    [ "${SIMPUL_PG_FAST:-}" = 1 ] && fast="-c fsync=off -c full_page_writes=off"
-    [ -f "$dir/tls/server.crt" ] && fast="$fast -c ssl=on -c ssl_cert_file=$dir/tls/server.crt -c ssl_key_file=$dir/tls/server.key"
+    options=""
+    [ "${SIMPUL_PG_FAST:-}" = 1 ] && options="-c fsync=off -c full_page_writes=off"
+    [ -f "$dir/tls/server.crt" ] && options="$options -c ssl=on -c ssl_cert_file=$dir/tls/server.crt -c ssl_key_file=$dir/tls/server.key"
     # SIMPUL_PG_STATS=1 (the load benchmark): pg_stat_statements, to say which statements the time went to.
-    [ "${SIMPUL_PG_STATS:-}" = 1 ] && fast="$fast -c shared_preload_libraries=pg_stat_statements"
+    [ "${SIMPUL_PG_STATS:-}" = 1 ] && options="$options -c shared_preload_libraries=pg_stat_statements"
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB $fast" start >/dev/null \
+      -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB $options" start >/dev/null \
       || { tail -20 "$dir/server.log" >&2; exit 1; }
     # Also in DIR/url, for callers that cannot read a pipe the server might inherit.
     echo "postgres://simpul@127.0.0.1:$port/postgres?sslmode=disable" | tee "$dir/url.tmp"

@@ -81,7 +81,7 @@ extension PostgresStorage {
                 last_hash = EXCLUDED.last_hash, signature = EXCLUDED.signature, received_at = EXCLUDED.received_at, clock = EXCLUDED.clock
             RETURNING pg_notify(\(PostgresHeadListener.channel), \(commit.node + " " + String(commit.newHeadSeq)))
             """, logger: logger)
-        // Last: routing may take the feed lock, held to the commit.
+        // Last: routing takes its per-case locks, held to the commit (its feed rows wait in feed_pending, unlocked).
         return try await route(entries, skipping: Set(q.map(\.seq)), at: commit.batch.receivedAt, in: db, logger: logger)
     }
 
