@@ -48,15 +48,21 @@ echo "== what the aggregator holds =="
 stored=$("$A" events --node 35.07.01 --config "$work/aggregator.toml" | grep -c '^{')
 echo "stored entries for 35.07.01: $stored"
 "$A" verify --config "$work/aggregator.toml"
-echo "-- service figures (from the dashboard at http://127.0.0.1:$port/) --"
-curl -fsS "http://127.0.0.1:$port/" | python3 -c '
+echo "-- service figures for Kecamatan Donomulyo (dashboard: http://127.0.0.1:$port/?area=35.07.01; English: &lang=en) --"
+# The server takes newly stored entries into its figures about once a second.
+for _ in $(seq 1 50); do
+  curl -fsS "http://127.0.0.1:$port/?area=35.07.01&lang=en" > "$work/dashboard.html"
+  grep -q 'data-received=' "$work/dashboard.html" && break
+  sleep 0.2
+done
+python3 - "$work/dashboard.html" <<'PY'
 import sys, re, html
-page = sys.stdin.read()
-table = page.split("<h2>Services</h2>")[1]
+page = open(sys.argv[1], encoding="utf-8").read()
+table = page.split('<section id="services">')[1].split("</section>")[0]
 for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table):
     cells = [html.unescape(re.sub("<[^>]+>", "", c)) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)]
-    print("  " + " | ".join(cells))
-'
+    print("  " + " | ".join(cells[:8]))
+PY
 echo "== a second sync sends nothing =="
 "$S" sync now
 

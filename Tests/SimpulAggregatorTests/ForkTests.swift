@@ -88,8 +88,10 @@ import Testing
             let decoded = try JSONDecoder().decode(HeadResponse.self, from: Data(buffer: head.body))
             #expect(decoded.state == .forked)
             #expect(decoded.seq == 3)
-            let dashboard = try await client.execute(uri: "/", method: .get)
+            let dashboard = try await client.execute(uri: "/?lang=en", method: .get)
             #expect(String(buffer: dashboard.body).contains("forked at seq 2"))
+            let indonesian = try await client.execute(uri: "/", method: .get)
+            #expect(String(buffer: indonesian.body).contains("bercabang pada seq 2"))
         }
     }
 

@@ -77,6 +77,7 @@ import Testing
         let h = try await AggregatorHarness.make(enrolling: [log, NodeLog(id: "35.07.02-02")])
         try await h.test { client in
             try await client.pushOK(log, 1...2)
+            try await FigureUpdater.catchUp(h.storage)
             let response = try await client.execute(uri: "/", method: .get)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
@@ -110,7 +111,7 @@ import Testing
                     try await client.push(node: log.id, body: try log.body(1...1, signer: stranger))
                 }
             }
-            var page = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            var page = String(buffer: try await client.execute(uri: "/?lang=en", method: .get).body)
             // Unsigned, so anyone can send them: shown as requests in the node's name, not as the node needing a person.
             #expect(page.contains("3 request(s) in its name with a bad signature") && !page.contains("needs a person"), "\(page)")
             // Unknown nodes leave no trace (nothing an unauthenticated client sends can grow the table).
@@ -118,7 +119,7 @@ import Testing
             page = String(buffer: try await client.execute(uri: "/", method: .get).body)
             #expect(!page.contains("35.07.09"))
             _ = try await client.pushOK(log, 1...2)
-            page = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            page = String(buffer: try await client.execute(uri: "/?lang=en", method: .get).body)
             #expect(!page.contains("bad signature"))
         }
     }
@@ -134,7 +135,7 @@ import Testing
             _ = try await h.expectRefusal(status: 401, type: "bad-signature") {
                 try await client.push(node: log.id, body: try log.body(2...2, signer: SigningKey()))
             }
-            let page = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            let page = String(buffer: try await client.execute(uri: "/?lang=en", method: .get).body)
             #expect(page.contains("node-revoked x1") && page.contains("needs a person"), "\(page)")
         }
     }

@@ -70,7 +70,7 @@ struct SyncQuarantineTests {
             #expect(status["sync_blocked"] as? Bool == false)
 
             // The dashboard counts the 20 valid events only.
-            #expect(try Self.dashboardReceived(cluster) == 20)
+            #expect(try Self.dashboardReceived(cluster, settlingOn: 20) == 20)
 
             // Provincial IT aligns the aggregator's rules; recheck releases both.
             try Self.setting("catalogue_file", to: "\"\(try Self.catalogue(in: cluster.aggregatorDir))\"", in: cluster.aggregatorConfig)
@@ -82,7 +82,7 @@ struct SyncQuarantineTests {
             #expect((result["released"] as? NSNumber)?.intValue == 1 && (result["held"] as? NSNumber)?.intValue == 0)
             let after = try await cluster.runAdmin(["quarantine", "list", "--json"])
             #expect((try JSONSerialization.jsonObject(with: after.stdout) as? [Any])?.isEmpty == true)
-            #expect(try Self.dashboardReceived(cluster) == 22)
+            #expect(try Self.dashboardReceived(cluster, settlingOn: 22) == 22)
             let synced = try await node.syncCompletely()
             #expect(synced.status == "nothing_to_push")
             #expect((try await node.status()["quarantined"] as? NSNumber)?.intValue == 0)
@@ -119,15 +119,17 @@ struct SyncQuarantineTests {
         }
     }
 
-    /// The sum of the dashboard's "received" column.
-    static func dashboardReceived(_ cluster: LiveCluster) throws -> Int {
-        let page = try LiveCluster.httpGet(port: cluster.port, path: "/")
-        let services = try #require(page.components(separatedBy: "<h2>Services</h2>").last)
-        var total = 0
-        for row in services.components(separatedBy: "<tr>").dropFirst(2) {
-            let cells = row.components(separatedBy: "<td>").dropFirst().map { $0.components(separatedBy: "</td>")[0] }
-            if cells.count > 2, let received = Int(cells[2]) { total += received }
-        }
+    /// Cases received in the dashboard's service table (`data-received` of each row), read until it shows `expected`
+    /// or 15 s pass: the figure job takes in what was stored within a second or two.
+    static func dashboardReceived(_ cluster: LiveCluster, settlingOn expected: Int) throws -> Int {
+        let deadline = Date().addingTimeInterval(15)
+        var total = -1
+        repeat {
+            let page = try LiveCluster.httpGet(port: cluster.port, path: "/")
+            total = page.components(separatedBy: "data-received=\"").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }.reduce(0, +)
+            if total == expected { return total }
+            Thread.sleep(forTimeInterval: 0.2)
+        } while Date() < deadline
         return total
     }
 }

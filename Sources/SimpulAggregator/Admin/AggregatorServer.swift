@@ -20,7 +20,7 @@ public enum AggregatorServer {
         if try await storage.publishRules(rules, at: RFC3339.format(Date())) {
             logger.info("rules published to every node's feed", metadata: ["rules.version": "\(rules.version)"])
         }
-        let app = AggregatorApp(ingest: ingest)
+        let app = AggregatorApp(ingest: ingest, dashboardToken: config.dashboardToken)
         guard let address = ListenAddress(config.listen) else {
             throw AggregatorError("listen '\(config.listen)' is not HOST:PORT", exitCode: 2)
         }
@@ -35,6 +35,7 @@ public enum AggregatorServer {
                 notifier.notify("READY=1\nSTATUS=listening on \(bound)")
             },
             logger: logger)
+        application.addServices(FigureUpdater(storage: storage, logger: logger))
         if let interval = notifier.watchdogInterval {
             application.addServices(WatchdogService(notifier: notifier, interval: interval))
         }

@@ -22,6 +22,8 @@ public struct AggregatorConfig: Sendable, Equatable {
     public var database = ""
     /// Connections each replica keeps to PostgreSQL at most.
     public var databasePoolSize = 10
+    /// The dashboard's read token; empty: the dashboard is open to whoever reaches `listen`.
+    public var dashboardToken = ""
 
     public init(dataDir: String) {
         self.dataDir = dataDir
@@ -43,7 +45,7 @@ public struct AggregatorConfig: Sendable, Equatable {
     static let knownKeys: Set<String> = [
         "version", "listen", "data_dir", "catalogue_file", "allow_unknown_wilayah", "allow_unknown_node_ids",
         "node_sync_interval_seconds", "idle_timeout_seconds", "request_timeout_seconds", "max_connections",
-        "database", "database_pool_size",
+        "database", "database_pool_size", "dashboard_token",
         "limits.max_body_bytes", "limits.max_decompressed_bytes", "limits.max_entries", "limits.max_entry_bytes",
     ]
 
@@ -76,6 +78,11 @@ public struct AggregatorConfig: Sendable, Equatable {
         config.maxConnections = try s.int("max_connections", default: 512, range: 1...1_000_000)
         config.database = try s.string("database", default: "")
         config.databasePoolSize = try s.int("database_pool_size", default: 10, range: 1...1000)
+        config.dashboardToken = try s.string("dashboard_token", default: "")
+        guard config.dashboardToken.isEmpty || DashboardAccess.isTokenShaped(config.dashboardToken) else {
+            throw ConfigError(key: "dashboard_token", value: nil, source: source,
+                              reason: "must be 16-128 letters, digits, '-' or '_' (e.g. from: openssl rand -hex 24); empty for an open dashboard")
+        }
         if !config.database.isEmpty {
             do { _ = try PostgresURL(config.database, environment: environment) } catch {
                 throw ConfigError(key: "database", value: nil, source: source, reason: error.message)

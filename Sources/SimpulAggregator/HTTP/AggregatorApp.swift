@@ -19,12 +19,15 @@ public struct AggregatorApp: Sendable {
     let readiness: ReadinessProbe
     /// A push body may inflate to at most this many times its size (gzip of log entries is 4-10x; a bomb is 1000x).
     static let maxInflateRatio = 64
+    /// The dashboard's read token, when the config sets one.
+    let dashboardAccess: DashboardAccess
     public var storage: any AggregatorStorage { ingest.storage }
     public var limits: Limits { ingest.limits }
 
-    public init(ingest: PushIngest, metrics: AggregatorMetrics = AggregatorMetrics()) {
+    public init(ingest: PushIngest, metrics: AggregatorMetrics = AggregatorMetrics(), dashboardToken: String = "") {
         self.ingest = ingest
         self.metrics = metrics
+        self.dashboardAccess = DashboardAccess(token: dashboardToken)
         self.bodyBudget = Allowance(capacity: 8 * ingest.limits.maxBodyBytes)
         self.readiness = ReadinessProbe(storage: ingest.storage)
     }
@@ -48,10 +51,28 @@ public struct AggregatorApp: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
-        router.get("/") { _, _ in
-            let html = try await Dashboard.render(storage: storage, refusals: metrics.refusals(), now: Date())
+        router.get("/") { request, _ in
+            let code = request.uri.queryParameters.get("area") ?? ""
+            guard let area = DashboardArea(code: code) else {
+                throw Problem(.badRequest, title: "Not an area code", status: 400,
+                              detail: "area must be a Kemendagri code: PP, PP.KK, PP.KK.CC or PP.KK.CC.DDDD (e.g. 35.07.01)")
+            }
+            let language = DashboardLanguage(query: request.uri.queryParameters.get("lang"))
+            switch dashboardAccess.decide(request, location: Dashboard.link(area.code, language)) {
+            case .allowed: break
+            case .setCookie(let location, let cookie):
+                return Response(status: .seeOther, headers: [.location: location, .setCookie: cookie, .cacheControl: "no-store"])
+            case .refused:
+                throw Problem(.tokenRequired, title: "The dashboard needs its read token", status: 401,
+                              detail: "this aggregator's dashboard is read with the token in dashboard_token (aggregator.toml): "
+                                  + "open /?token=TOKEN once in the browser, or send Authorization: Bearer TOKEN")
+            }
+            let html = try await Dashboard.render(storage: storage, refusals: metrics.refusals(), now: Date(), area: area, language: language)
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+        }
+        router.get("/openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml"], body: ResponseBody(byteBuffer: ByteBuffer(string: EmbeddedOpenAPI.yaml + "\n")))
         }
         router.get("/v1/limits") { _, _ in jsonResponse(limits) }
         router.get("/v1/nodes/{node}/head") { request, context in

@@ -195,7 +195,7 @@ public enum CommitOutcome: Sendable, Equatable {
 
 /// Where the aggregator keeps nodes and their logs. One implementation per database; the ingest logic
 /// above it never changes (SQLite now; PostgreSQL behind several replicas later).
-public protocol AggregatorStorage: Sendable {
+public protocol AggregatorStorage: FigureStorage {
     func node(_ id: String) async throws -> NodeRecord?
     /// Enrols nodes, all or none; refuses an id that is already enrolled.
     func addNodes(_ records: [NodeRecord]) async throws
@@ -210,8 +210,6 @@ public protocol AggregatorStorage: Sendable {
     /// Stored entries with every column, for `verify` to re-derive the columns from the signed bytes.
     func storedEntries(node: String, after seq: Int64, limit: Int) async throws -> [StoredEntry]
     func batches(node: String) async throws -> [StoredBatch]
-    /// Demand and supply per service, from entries not held in quarantine.
-    func serviceFigures() async throws -> [ServiceFigure]
     /// Entries held in quarantine now (of one node, or of all), in node and seq order.
     func quarantined(node: String?) async throws -> [QuarantinedEntry]
     /// The held entry of `node` with the lowest seq (what a receipt names), read alone.
@@ -267,17 +265,21 @@ public struct RetiredKey: Sendable, Equatable, Codable {
     }
 }
 
-/// Demand and supply for one service: cases opened, referred, completed, rejected, and completion time.
-public struct ServiceFigure: Sendable, Codable, Equatable {
-    public var service: String
-    public var received: Int
-    public var referred: Int
-    public var completed: Int
-    public var rejected: Int
-    public var medianDaysToComplete: Double?
-
-    enum CodingKeys: String, CodingKey {
-        case service, received, referred, completed, rejected
-        case medianDaysToComplete = "median_days_to_complete"
-    }
+/// The province's figures (docs/architecture.md, "Figures"): per-case figures and their sums, updated by a job as
+/// entries arrive, so no page view reads the entries.
+public protocol FigureStorage: Sendable {
+    /// Takes in entries stored since the last update (at most about `maxEntries`, whole nodes' ranges) and cases whose
+    /// held entries were released; folds their cases with `fold` inside one transaction and applies the changes.
+    /// Answers how many entries and released cases it took in: 0 when the figures were up to date.
+    func updateFigures(maxEntries: Int, fold: @escaping @Sendable (FigureBatch) -> FigureChanges) async throws -> Int
+    /// Sums per kecamatan, service and month for kecamatan codes in `area`.
+    func figureSums(area: AreaRange) async throws -> [FigureSumRow]
+    /// Open cases per kecamatan in `area` by age; `cutoffs` are the instants (seconds since 1970) 7, 14 and 30 days ago.
+    func openCaseAges(area: AreaRange, cutoffs: (Int64, Int64, Int64)) async throws -> [OpenCaseAges]
+    /// Referrals awaiting a response per provider in `area`; overdue when their due instant is before `now` (seconds).
+    func providerBacklogs(area: AreaRange, now: Int64) async throws -> [ProviderBacklog]
+    /// The case figures of one desa (a desa page sums its few cases itself).
+    func caseFigures(desa: String) async throws -> [CaseFigure]
+    /// Cases per desa of one kecamatan.
+    func casesPerDesa(kecamatan: String) async throws -> [String: Int]
 }

@@ -43,6 +43,9 @@ extension SQLiteStorage {
                         service: row["service"], caseID: row["case_id"], desa: row["desa"], occurredAt: row["occurred_at"],
                         caseNode: row["case_node"], provider: row["provider"])
                     try Self.route([stored], skipping: [], at: time, in: db)
+                    // ... and count in the figures: the case is folded again by the next figure update.
+                    try db.execute(sql: "INSERT OR IGNORE INTO figure_dirty(case_node, case_id) VALUES (?, ?)",
+                                   arguments: [stored.caseNode ?? stored.node, stored.caseID])
                 }
             }
             return released

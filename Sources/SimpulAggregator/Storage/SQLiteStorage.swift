@@ -108,6 +108,7 @@ public final class SQLiteStorage: AggregatorStorage {
                 ALTER TABLE batches ADD COLUMN clock TEXT;
                 """)
         }
+        migrator.registerMigration("v5-figures") { db in try db.execute(sql: FigureSchema.sqlite) }
         return migrator
     }()
 
@@ -270,22 +271,4 @@ public final class SQLiteStorage: AggregatorStorage {
             }
         }
     }
-
-    /// Demand and supply per service in one scan, quarantined entries left out (no index on the ingest path pays for the dashboard):
-    /// cases opened, referred, completed, rejected, and the median days from opening to completion.
-    public func serviceFigures() async throws -> [ServiceFigure] {
-        try await pool.read { db in
-            var tally = ServiceFigureTally()
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT service, kind, case_id, occurred_at FROM entries e
-                WHERE kind IN ('request.received', 'need.identified', 'request.referred', 'request.completed', 'request.rejected')
-                AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.node = e.node AND q.seq = e.seq AND q.released_at IS NULL)
-                """)
-            while let row = try rows.next() {
-                tally.add(service: row[0], kind: row[1], caseID: row[2], occurredAt: row[3])
-            }
-            return tally.figures
-        }
-    }
-
 }

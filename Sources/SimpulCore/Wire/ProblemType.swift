@@ -24,8 +24,11 @@ public enum ProblemType: String, Sendable, CaseIterable {
     case notFound = "not-found"
     /// A known route with another method; the answer's `Allow` names the methods it takes.
     case methodNotAllowed = "method-not-allowed"
-    /// A request the HTTP layer refused before any route ran (other than 404, 405 and 413).
+    /// A request the HTTP layer refused before any route ran (other than 404, 405 and 413); or a dashboard page for
+    /// an area code of no known shape.
     case badRequest = "bad-request"
+    /// A dashboard page without the dashboard's read token (`dashboard_token` is set).
+    case tokenRequired = "token-required"
     /// The aggregator failed; the details are in its log, never in the answer.
     case `internal`
     /// The aggregator's database cannot be reached (PostgreSQL down or restarting): nothing was stored; retry after

@@ -23,14 +23,14 @@ struct AggregatorHarness: Sendable {
 
     /// Builds the aggregator and enrols `nodes`.
     /// `sqliteOnly`: on SQLite whatever the pass (a migration's source).
-    static func make(enrolling nodes: [NodeLog] = [], sqliteOnly: Bool = false) async throws -> AggregatorHarness {
+    static func make(enrolling nodes: [NodeLog] = [], sqliteOnly: Bool = false, dashboardToken: String = "") async throws -> AggregatorHarness {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-agg-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let database = sqliteOnly ? TestDatabase.sqlite(path: dir.path + "/agg.db") : try TestDatabase.make(in: dir.path)
         let storage = try await database.open()
         let key = SigningKey()
         let ingest = PushIngest(storage: storage, rules: EventRules(), limits: limits, signingKey: key)
-        let harness = AggregatorHarness(dir: dir, storage: storage, database: database, aggregatorKey: key, app: AggregatorApp(ingest: ingest))
+        let harness = AggregatorHarness(dir: dir, storage: storage, database: database, aggregatorKey: key, app: AggregatorApp(ingest: ingest, dashboardToken: dashboardToken))
         try await harness.enrol(nodes)
         return harness
     }
@@ -99,6 +99,14 @@ struct AggregatorHarness: Sendable {
     /// The stored entries of `node`, through the storage protocol.
     func storedEntries(_ node: String) async throws -> [(seq: Int64, bytes: Data, hash: Data)] {
         try await storage.entries(node: node, after: 0, limit: 100_000)
+    }
+
+    /// The figures per service after the figure job has taken in everything stored (cases of every area).
+    func figuresByService() async throws -> [String: FigureCounts] {
+        try await FigureUpdater.catchUp(storage)
+        var out = [String: FigureCounts]()
+        for row in try await storage.figureSums(area: AreaRange("")) { out[row.key.service, default: FigureCounts()] += row.counts }
+        return out.filter { !$0.value.isZero }
     }
 
     func head(_ node: String) async throws -> (seq: Int64, hash: String)? {

@@ -13,6 +13,8 @@ enum PostgresSchema {
     /// The first key of the two-key advisory locks routing takes per case (the second is a hash of office and case);
     /// two-key locks never collide with the one-key locks above.
     static let caseLockSpace: Int32 = 0x5349
+    /// The advisory lock key figure updates take (one replica folds at a time).
+    static let figuresLock: Int64 = 0x73696D70756C + 2
 
     static let migrations: [(name: String, statements: [String])] = [
         ("v1", [
@@ -142,6 +144,8 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // The figures (`FigureSchema`): per-case figures, their sums, and how far each node's entries are taken in.
+        ("v3-figures", FigureSchema.postgres),
     ]
 
     /// Applies the migrations this database lacks, under the migration lock (held on one connection throughout).

@@ -229,6 +229,13 @@ extension PostgresStorage {
                     let stored = try await Self.storedEntries(db.query(
                         "SELECT \(unescaped: Self.entryColumns) FROM entries WHERE node = \(entry.node) AND seq = \(entry.seq)", logger: logger))
                     try await Self.route(stored, skipping: [], at: time, in: db, logger: logger)
+                    // ... and count in the figures: their cases are folded again by the next figure update.
+                    for entry in stored {
+                        try await db.query("""
+                            INSERT INTO figure_dirty(case_node, case_id) VALUES (\(entry.caseNode ?? entry.node), \(entry.caseID))
+                            ON CONFLICT DO NOTHING
+                            """, logger: logger)
+                    }
                 }
                 return released
             }

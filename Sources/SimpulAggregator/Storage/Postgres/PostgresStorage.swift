@@ -326,19 +326,4 @@ public final class PostgresStorage: AggregatorStorage, HeadNotifyingStorage {
             return out
         }
     }
-
-    public func serviceFigures() async throws -> [ServiceFigure] {
-        try await run("reading service figures") { [client] in
-            var tally = ServiceFigureTally()
-            let rows = try await client.query("""
-                SELECT service, kind, case_id, occurred_at FROM entries e
-                WHERE kind IN ('request.received', 'need.identified', 'request.referred', 'request.completed', 'request.rejected')
-                AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.node = e.node AND q.seq = e.seq AND q.released_at IS NULL)
-                """)
-            for try await (service, kind, caseID, occurredAt) in rows.decode((String, String, String, String).self) {
-                tally.add(service: service, kind: kind, caseID: caseID, occurredAt: occurredAt)
-            }
-            return tally.figures
-        }
-    }
 }
