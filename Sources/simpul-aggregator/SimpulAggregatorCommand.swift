@@ -11,7 +11,7 @@ struct SimpulAggregatorCommand: AsyncParsableCommand {
         commandName: "simpul-aggregator",
         abstract: "The provincial aggregator: verifies and stores every kecamatan node's log exactly once.",
         subcommands: [InitCommand.self, ServeCommand.self, NodesCommand.self, EventsCommand.self, VerifyCommand.self, QuarantineCommand.self,
-                      CasesCommand.self, MigrateCommand.self])
+                      CasesCommand.self, ExportCommand.self, MigrateCommand.self])
 }
 
 struct GlobalOptions: ParsableArguments {

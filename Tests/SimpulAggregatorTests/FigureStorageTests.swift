@@ -95,6 +95,7 @@ import Testing
             let (_, kecamatan) = try await page("/?area=35.07.01&lang=en")
             #expect(kecamatan.contains("lang=\"en\"") && kecamatan.contains("Demand for services") && kecamatan.contains("Tulungrejo"))
             #expect(kecamatan.contains("href=\"/?area=35.07.01\"") && kecamatan.contains("Bahasa Indonesia"), "the switch back keeps the area")
+            #expect(kecamatan.contains("href=\"/export/events?area=35.07.01&format=csv\""), "the area's download link")
             let (_, desa) = try await page("/?area=35.07.01.2001")
             #expect(desa.contains("Tulungrejo") && desa.contains("Perekaman dan pencetakan KTP-el"))
             for bad in ["/?area=35.7", "/?area=abc", "/?area=35.07.01.2001.1", "/?area=%3Cscript%3E"] {

@@ -115,7 +115,7 @@ import Testing
         defer { h.remove() }
         let served = Set(h.app.router().routes.map { "\($0.method) \($0.path)" })
         let documented = Set(document.operations.keys)
-        #expect(served.count == 11)
+        #expect(served.count == 12)
         #expect(served.subtracting(documented).isEmpty, "served but not documented: \(served.subtracting(documented).sorted())")
         #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served).sorted())")
     }

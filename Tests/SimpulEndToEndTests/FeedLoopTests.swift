@@ -112,6 +112,15 @@ struct FeedLoopTests {
 
             let truth = try await cluster.aggregatorCases()
             #expect(truth.count == Self.casesTotal, "the aggregator folds \(truth.count) cases")
+            // The figures the server keeps as entries arrive hold the same cases in the same states.
+            let export = try await cluster.runAdmin(["export", "cases", "--format", "json"], within: .seconds(120))
+            #expect(export.status == 0, "\(export.summary)")
+            let figures = String(decoding: export.stdout, as: UTF8.self).split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            #expect(figures.count == Self.casesTotal, "export cases: \(figures.count) rows")
+            let differing = figures.filter { truth[LiveCase.key($0)]?["state"] as? String != $0["state"] as? String }
+            #expect(differing.isEmpty, "\(differing.count) cases in another state than the fold, e.g. \(differing.prefix(2))")
             for id in Self.offices + Self.providers {
                 let node = nodes[id]!
                 try await expectExactlyOnce(node)

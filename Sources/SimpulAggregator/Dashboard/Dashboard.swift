@@ -33,6 +33,7 @@ enum Dashboard {
         var html = head(area: area, t: t, now: now)
         html += demandSection(sums, t: t)
         html += serviceSection(sums, t: t)
+        html += downloadLinks(area: area, t: t)
         html += childSection(area: area, sums: sums, ages: ages, perDesa: perDesa, t: t)
         html += providerSection(backlogs, t: t)
         html += nodeSection(nodes, area: area, refusals: refusals, now: now, t: t)
@@ -114,6 +115,15 @@ enum Dashboard {
             html += "<td class=\"n \(cls)\">\(within.map { String(format: "%.0f%%", $0) } ?? "-")</td><td class=\"n\">\(c.flagged)</td></tr>\n"
         }
         return html + "</table></div></section>\n"
+    }
+
+    /// The area's export, as the dashboard's download links (`GET /export/{kind}`).
+    static func downloadLinks(area: DashboardArea, t: DashboardLanguage) -> String {
+        let query = area.code.isEmpty ? "" : "area=\(area.code)&"
+        let links = [("events", t(.downloadEvents)), ("cases", t(.downloadCases))].flatMap { kind, label in
+            ["csv", "json"].map { "<a class=\"download\" href=\"/export/\(kind)?\(query)format=\($0)\">\(label) (\($0.uppercased()))</a>" }
+        }
+        return "<p id=\"downloads\">\(t(.download)): \(links.joined(separator: " · "))</p>\n"
     }
 
     static func childSection(area: DashboardArea, sums: [FigureSumRow], ages: [OpenCaseAges], perDesa: [String: Int],

@@ -21,7 +21,7 @@ enum DashboardText: CaseIterable {
     case providersTitle, provider, awaiting, overdue
     case nodesTitle, node, state, lastSeen, headSeq, clockSkew, quarantined, forked, revoked, never
     case silentTitle, silentNote, noNode, clockWrong, needsPerson, badSignatures, flagged
-    case download, days, hours
+    case download, downloadEvents, downloadCases, days, hours
 
     var indonesian: String {
         switch self {
@@ -79,6 +79,8 @@ enum DashboardText: CaseIterable {
         case .badSignatures: "permintaan atas namanya dengan tanda tangan salah"
         case .flagged: "Urutan janggal"
         case .download: "Unduh"
+        case .downloadEvents: "peristiwa"
+        case .downloadCases: "kasus"
         case .days: "hari"
         case .hours: "jam"
         }
@@ -140,6 +142,8 @@ enum DashboardText: CaseIterable {
         case .badSignatures: "request(s) in its name with a bad signature"
         case .flagged: "Odd order"
         case .download: "Download"
+        case .downloadEvents: "events"
+        case .downloadCases: "cases"
         case .days: "days"
         case .hours: "h"
         }

@@ -157,6 +157,71 @@ paths:
           $ref: '#/components/responses/Unauthorized'
         '500':
           $ref: '#/components/responses/Internal'
+  /export/{kind}:
+    get:
+      tags: [operations]
+      operationId: getExport
+      summary: Stored events, or every case's figures, of an area and a date range (the dashboard's download links).
+      description: |
+        Streamed a page at a time, the same rows as `simpul-aggregator export events|cases`. Pseudonyms only (no NIK
+        ever reaches the aggregator; no officer names); entries held in quarantine are left out. Events are dated by
+        their own `occurred_at`, cases by the local day they were received. Behind the dashboard's read token when
+        `dashboard_token` is set.
+      parameters:
+        - name: kind
+          in: path
+          required: true
+          schema:
+            type: string
+            enum: [events, cases]
+        - name: area
+          in: query
+          required: false
+          schema:
+            type: string
+            pattern: '^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$'
+        - name: from
+          in: query
+          required: false
+          description: The first day, YYYY-MM-DD.
+          schema:
+            type: string
+            format: date
+        - name: to
+          in: query
+          required: false
+          description: The last day, YYYY-MM-DD.
+          schema:
+            type: string
+            format: date
+        - name: format
+          in: query
+          required: false
+          schema:
+            type: string
+            enum: [csv, json]
+      responses:
+        '200':
+          description: CSV with a header row, or JSON Lines (one object per line).
+          headers:
+            Content-Disposition:
+              schema:
+                type: string
+          content:
+            text/csv; charset=utf-8:
+              schema:
+                type: string
+            application/x-ndjson:
+              schema:
+                type: string
+        '400':
+          $ref: '#/components/responses/BadRequest'
+        '401':
+          $ref: '#/components/responses/Unauthorized'
+        '404':
+          $ref: '#/components/responses/NotFound'
+        '500':
+          $ref: '#/components/responses/Internal'
   /openapi.yaml:
     get:
       tags: [operations]
@@ -579,13 +644,19 @@ components:
         type: string
   responses:
     BadRequest:
-      description: '`malformed-body` (also a bad `after` or recover body) or `unsupported-protocol-version`.'
+      description: '`malformed-body` (also a bad `after` or recover body) or `unsupported-protocol-version`; `bad-request` for a dashboard or export query of the wrong shape.'
+      content:
+        application/problem+json:
+          schema:
+            $ref: '#/components/schemas/Problem'
+    NotFound:
+      description: '`not-found`.'
       content:
         application/problem+json:
           schema:
             $ref: '#/components/schemas/Problem'
     Unauthorized:
-      description: '`bad-signature`: not signed by the key enrolled for the node.'
+      description: '`bad-signature`: not signed by the key enrolled for the node; `token-required`: a dashboard page or export without the read token.'
       content:
         application/problem+json:
           schema:

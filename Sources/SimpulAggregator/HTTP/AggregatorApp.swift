@@ -71,6 +71,9 @@ public struct AggregatorApp: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
         }
+        router.get("/export/{kind}") { request, context in
+            try await exportResponse(request, kind: context.parameters.get("kind") ?? "")
+        }
         router.get("/openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: ResponseBody(byteBuffer: ByteBuffer(string: EmbeddedOpenAPI.yaml + "\n")))
         }

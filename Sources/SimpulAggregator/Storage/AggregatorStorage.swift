@@ -195,7 +195,7 @@ public enum CommitOutcome: Sendable, Equatable {
 
 /// Where the aggregator keeps nodes and their logs. One implementation per database; the ingest logic
 /// above it never changes (SQLite now; PostgreSQL behind several replicas later).
-public protocol AggregatorStorage: FigureStorage {
+public protocol AggregatorStorage: FigureStorage, ExportStorage {
     func node(_ id: String) async throws -> NodeRecord?
     /// Enrols nodes, all or none; refuses an id that is already enrolled.
     func addNodes(_ records: [NodeRecord]) async throws
@@ -282,4 +282,13 @@ public protocol FigureStorage: Sendable {
     func caseFigures(desa: String) async throws -> [CaseFigure]
     /// Cases per desa of one kecamatan.
     func casesPerDesa(kecamatan: String) async throws -> [String: Int]
+}
+
+/// The reads `export` pages through (docs/operations.md, "Export").
+public protocol ExportStorage: Sendable {
+    /// Up to `limit` stored entries after `after` in node and seq order, not held in quarantine, with the filter's
+    /// area (the event's desa, or its case node) and `occurred_at` dates applied.
+    func exportEntries(after: (node: String, seq: Int64)?, filter: ExportFilter, limit: Int) async throws -> ExportPage
+    /// Up to `limit` case figures after `after` in case node and case id order, of kecamatan in `area`.
+    func exportCases(after: CaseKey?, area: AreaRange, limit: Int) async throws -> [CaseFigure]
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Compact JSON with object keys sorted by their UTF-8 bytes, `/` unescaped: the form event bytes are
 /// written in. Written directly (not through `JSONEncoder`) because it is on the record hot path.
-enum CanonicalJSON {
+public enum CanonicalJSON {
     static func append(string: String, to out: inout [UInt8]) {
         out.append(0x22)
         for c in string.utf8 {
@@ -48,7 +48,7 @@ enum CanonicalJSON {
     }
 
     /// Members must already be in key order.
-    static func appendObject(_ members: [(key: String, value: JSONValue)], to out: inout [UInt8]) {
+    public static func appendObject(_ members: [(key: String, value: JSONValue)], to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         for (i, member) in members.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
