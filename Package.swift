@@ -54,6 +54,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         // The aggregator's second backend (several replicas on one PostgreSQL): brings swift-nio-ssl, about 8 min of a clean build.
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // /metrics: swift-metrics (already in the tree through Hummingbird and postgres-nio) with the Prometheus
+        // registry and text exposition of swift-prometheus (small: swift-metrics and swift-atomics only).
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // libcurl (system, libcurl4-openssl-dev) behind typed wrappers for its variadic setopt/getinfo.
@@ -103,6 +107,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SimpulCore
 import Foundation
 import Logging
 import SimpulAggregator
@@ -10,6 +11,7 @@ struct SimpulAggregatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simpul-aggregator",
         abstract: "The provincial aggregator: verifies and stores every kecamatan node's log exactly once.",
+        version: BuildInfo.version,
         subcommands: [InitCommand.self, ServeCommand.self, NodesCommand.self, EventsCommand.self, VerifyCommand.self, QuarantineCommand.self,
                       CasesCommand.self, ExportCommand.self, MigrateCommand.self])
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SimpulCore
 
 /// `simpul`: the kecamatan office node. Records service events locally and syncs them to the province.
 @main
@@ -6,6 +7,7 @@ struct Simpul: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simpul",
         abstract: "Record public-service events offline and sync them to the provincial aggregator.",
+        version: BuildInfo.version,
         subcommands: [
             InitCommand.self, RecordCommand.self, StatusCommand.self, SyncCommand.self, EventsCommand.self, LogCommand.self,
             DaemonCommand.self, BackupCommand.self, CasesCommand.self, RecoverCommand.self, ApiTokenCommand.self,

@@ -61,6 +61,7 @@ import Testing
             #expect(head.receipt.quarantined == 1 && head.receipt.isValidlySigned)
             let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
             #expect(metrics.contains("simpul_quarantined_entries 1"), "\(metrics)")
+            #expect(metrics.contains(#"simpul_entries_quarantined_total{field="service"} 1"#), "quarantines by the field at fault")
             #expect(metrics.contains("simpul_node_quarantined_entries{node=\"\(node.id)\"} 1"))
             let page = String(buffer: try await client.execute(uri: "/", method: .get).body)
             #expect(page.contains("Dikarantina") && page.contains("<td class=\"n warn\">1</td>"), "the node's held entry on the dashboard")

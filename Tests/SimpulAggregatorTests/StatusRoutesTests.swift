@@ -63,7 +63,11 @@ import Testing
             #expect(lines.contains(#"simpul_pushes_total{result="bad-signature"} 1"#))
             #expect(lines.contains("simpul_entries_stored_total 2"))
             #expect(lines.contains("simpul_entries_duplicate_total 2"))
-            #expect(lines.contains(#"simpul_nodes{state="active"} 1"#))
+            #expect(lines.contains(#"simpul_nodes{state="active"} 1.0"#))
+            #expect(lines.contains("simpul_push_duration_seconds_count 3"), "every push in the latency histogram")
+            #expect(lines.contains("# TYPE simpul_push_duration_seconds histogram"))
+            #expect(lines.contains { $0.hasPrefix("simpul_build_info{") && $0.contains("version=\"\(BuildInfo.version)\"") })
+            #expect(lines.contains { $0.hasPrefix("simpul_node_seconds_since_sync{node=") })
             // Every line is a comment or a sample `name{labels} value` (the text exposition format).
             let sample = try Regex(#"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? -?[0-9.eE+-]+$"#)
             for line in lines where !line.isEmpty && !line.hasPrefix("#") {

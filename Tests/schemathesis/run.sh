@@ -25,6 +25,7 @@ examples=${SIMPUL_ST_EXAMPLES:-300}
 seed=${SIMPUL_ST_SEED:-20261202}
 schemathesis_version=4.32.5
 cryptography_version=50.0.2
+prometheus_client_version=0.21.1
 started=$(date +%s)
 
 [ -x "$bin_dir/simpul-aggregator" ] || { echo "FAIL: no simpul-aggregator in $bin_dir" >&2; exit 1; }
@@ -47,7 +48,8 @@ agg="$work/simpul-aggregator"
 echo "== schemathesis: installing schemathesis $schemathesis_version in a temporary venv =="
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet --disable-pip-version-check \
-  "schemathesis==$schemathesis_version" "cryptography==$cryptography_version" >"$work/pip.log" 2>&1 \
+  "schemathesis==$schemathesis_version" "cryptography==$cryptography_version" "prometheus-client==$prometheus_client_version" \
+  >"$work/pip.log" 2>&1 \
   || { cat "$work/pip.log" >&2; echo "FAIL: pip could not install schemathesis" >&2; exit 1; }
 py="$work/venv/bin/python"
 
@@ -106,6 +108,30 @@ status=0
       --report junit,ndjson --report-dir "$work/report" ${SIMPUL_ST_ARGS:-}
 ) >"$work/st.log" 2>&1 || status=$?
 cat "$work/st.log"
+
+# /metrics after all those requests, read by the Prometheus project's own Python client parser.
+echo "== /metrics through prometheus_client's text parser =="
+curl -fsS --max-time 10 "$base/metrics" >"$work/metrics.txt" || status=1
+"$py" - "$work/metrics.txt" <<'PY' || status=1
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+families = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1], encoding="utf-8").read())}
+def need(ok, what):
+    if not ok:
+        print(f"FAIL: /metrics: {what}; families: {sorted(families)}", file=sys.stderr)
+        sys.exit(1)
+for name, kind in [("simpul_pushes", "counter"), ("simpul_push_duration_seconds", "histogram"), ("simpul_build_info", "gauge"),
+                   ("simpul_nodes", "gauge"), ("simpul_node_quarantined_entries", "gauge"), ("simpul_entries_stored", "counter")]:
+    need(name in families and families[name].type == kind, f"{name} as a {kind}")
+pushes = sum(s.value for s in families["simpul_pushes"].samples if s.name == "simpul_pushes_total")
+count = [s.value for s in families["simpul_push_duration_seconds"].samples if s.name.endswith("_count")]
+need(pushes > 0 and count == [pushes], f"the latency histogram counts every push ({count} vs {pushes})")
+buckets = [s for s in families["simpul_push_duration_seconds"].samples if s.name.endswith("_bucket")]
+need(any(s.labels.get("le") == "+Inf" and s.value == pushes for s in buckets), "a +Inf bucket holding every push")
+need(sum(s.value for s in families["simpul_nodes"].samples) == 3, "three enrolled nodes by state")
+need([s.value for s in families["simpul_build_info"].samples] == [1.0], "build info")
+print(f"ok: {len(families)} metric families; {int(pushes)} pushes in the latency histogram")
+PY
 
 alive=yes
 kill -0 "$server_pid" 2>/dev/null || alive=no

@@ -83,11 +83,13 @@ paths:
       operationId: getMetrics
       summary: Counters in the Prometheus text exposition format (version 0.0.4).
       description: |
-        Families: `simpul_pushes_total{result}` (counter; `result` is `ok` or the problem type),
-        `simpul_entries_stored_total`, `simpul_entries_duplicate_total`, `simpul_entries_quarantined_total`,
-        `simpul_push_body_bytes_total`, `simpul_push_seconds_total` (counters), `simpul_nodes{state}` (gauge;
-        enrolled, active, forked, revoked), `simpul_quarantined_entries` and `simpul_node_quarantined_entries{node}`
-        (gauges: entries held in quarantine now, in all and per node holding any).
+        Written by swift-prometheus from swift-metrics. Families: `simpul_pushes_total{result}` (counter; `result`
+        is `ok` or the problem type), `simpul_entries_stored_total`, `simpul_entries_duplicate_total`,
+        `simpul_entries_quarantined_total{field}` (by the field that broke a rule), `simpul_forks_total`,
+        `simpul_push_body_bytes_total` (counters), `simpul_push_duration_seconds` (histogram of push handling time),
+        `simpul_nodes{state}` (gauge; enrolled, active, forked, revoked), `simpul_quarantined_entries` and
+        `simpul_node_quarantined_entries{node}` (gauges: entries held in quarantine now), `simpul_node_seconds_since_sync{node}`
+        (gauge: each node's lag since its last accepted request), `simpul_build_info{version,protocol}` (1).
         Counters are per process and start at zero when `serve` starts.
       responses:
         '200':
@@ -229,11 +231,11 @@ paths:
       summary: This document.
       responses:
         '200':
-          description: The API description, YAML.
+          description: The API description, YAML (an OpenAPI 3.1 document).
           content:
             application/yaml:
               schema:
-                type: string
+                type: object
   /v1/limits:
     get:
       tags: [sync]

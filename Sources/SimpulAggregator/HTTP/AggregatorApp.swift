@@ -170,7 +170,7 @@ public struct AggregatorApp: Sendable {
             let outcome = try await ingest.ingest(
                 pathNode: node, header: header, entries: entries, now: now, logger: logger)
             metrics.recordPush(result: "ok", stored: outcome.receipt.stored, duplicates: outcome.receipt.duplicates,
-                               quarantined: outcome.quarantined, bytes: compressed.readableBytes, seconds: started.duration(to: .now))
+                               quarantinedFields: outcome.quarantinedFields, bytes: compressed.readableBytes, seconds: started.duration(to: .now))
             metrics.recordAccepted(node: node)
             logger.info("push stored", metadata: [
                 "node": "\(node)", "push.from": "\(header.fromSeq)", "push.to": "\(header.toSeq)",
@@ -179,7 +179,7 @@ public struct AggregatorApp: Sendable {
             ])
             return jsonResponse(outcome.receipt)
         } catch let problem as Problem {
-            metrics.recordPush(result: problem.type, stored: 0, duplicates: 0, quarantined: 0, bytes: 0, seconds: started.duration(to: .now))
+            metrics.recordPush(result: problem.type, stored: 0, duplicates: 0, quarantinedFields: [], bytes: 0, seconds: started.duration(to: .now))
             metrics.recordRefusal(node: node, type: problem.type, at: Date())
             logger.notice("push refused", metadata: ["node": "\(node)", "problem": "\(problem.type)", "detail": "\(problem.detail)"])
             throw problem

@@ -28,6 +28,8 @@ public struct PushIngest: Sendable {
         public var receipt: Receipt
         /// Entries of this push held in quarantine.
         public var quarantined = 0
+        /// The field each held entry broke a rule in (metrics count quarantines by it).
+        public var quarantinedFields: [String] = []
     }
 
     /// Splits a (decompressed) push body into its header and the entries' verbatim bytes (`PushBody`, with this
@@ -203,7 +205,7 @@ public struct PushIngest: Sendable {
                 var receipt = Receipt(node: pathNode, seq: newHead.seq, hash: Hex.encode(newHead.hash), issuedAt: issuedAt,
                                       stored: newEntries.count, duplicates: duplicates)
                 await addQuarantine(to: &receipt, held: current.quarantined, newlyHeld: quarantine)
-                return Outcome(receipt: sign(receipt), quarantined: quarantine.count)
+                return Outcome(receipt: sign(receipt), quarantined: quarantine.count, quarantinedFields: quarantine.map(\.field))
             case .duplicateEvent(let id, let node, let seq):
                 throw Problem.duplicateEvent(id: id, node: node, seq: seq)
             case .headMoved:
