@@ -4,11 +4,11 @@
 #   scripts/setup-system.sh --test   also what the tests need: systemd-nspawn and debootstrap (system test),
 #                                    strace (secret-file modes), python3-venv (schemathesis), postgresql-15 (the
 #                                    aggregator's second backend, run as a throwaway cluster), gdb (the stacks of a
-#                                    hung test run, scripts/lib/test-watchdog.sh)
+#                                    hung test run, scripts/lib/test-watchdog.sh), chromium (the dashboard in a browser)
 set -euo pipefail
 packages=(libcurl4-openssl-dev libsqlite3-dev zlib1g-dev pkg-config ca-certificates curl)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(systemd-container debootstrap systemd strace python3-venv postgresql-15 gdb)
+  packages+=(systemd-container debootstrap systemd strace python3-venv postgresql-15 gdb chromium)
 fi
 missing=()
 for p in "${packages[@]}"; do

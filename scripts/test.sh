@@ -15,6 +15,8 @@ echo "== the aggregator suite again, on PostgreSQL (a throwaway cluster on 127.0
 bash Tests/postgres/run.sh
 echo "== schemathesis: docs/openapi.yaml against a live aggregator =="
 bash Tests/schemathesis/run.sh "$(swift build --show-bin-path)"
+echo "== the dashboard in headless Chromium (DOM checks; no request leaves the aggregator) =="
+bash Tests/browser/run.sh "$(swift build --show-bin-path)"
 echo "== systemd unit checks =="
 bash Tests/system/unit-check.sh
 echo "== secret files are 0600 from the first byte (strace) =="

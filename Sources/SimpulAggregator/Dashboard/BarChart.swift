@@ -8,7 +8,8 @@ struct BarChart {
     func svg() -> String {
         let width = 640, height = 220, left = 40, bottom = 40, top = 16
         let maxValue = max(1, bars.map(\.value).max() ?? 1)
-        let slot = bars.isEmpty ? 0 : Double(width - left - 8) / Double(bars.count)
+        // At most 60 units a bar: one month alone is a bar, not a wall.
+        let slot = bars.isEmpty ? 0 : min(60, Double(width - left - 8) / Double(bars.count))
         var out = """
             <svg class="chart" role="img" viewBox="0 0 \(width) \(height)" xmlns="http://www.w3.org/2000/svg" aria-label="\(Dashboard.escape(title))">\
             <title>\(Dashboard.escape(title))</title>\
@@ -23,8 +24,8 @@ struct BarChart {
             let y = Double(height - bottom) - h
             out += "<rect class=\"bar\" x=\"\(fmt(x))\" y=\"\(fmt(y))\" width=\"\(fmt(slot * 0.7))\" height=\"\(fmt(h))\" fill=\"#2a7ab0\">"
             out += "<title>\(Dashboard.escape(bar.label)): \(bar.value)</title></rect>"
-            if bars.count <= 24 {
-                out += "<text x=\"\(fmt(x + slot * 0.35))\" y=\"\(height - bottom + 14)\" text-anchor=\"middle\" font-size=\"10\">\(Dashboard.escape(String(bar.label.suffix(5))))</text>"
+            if bars.count <= 12 || i % 3 == 0 {
+                out += "<text x=\"\(fmt(x + slot * 0.35))\" y=\"\(height - bottom + 14)\" text-anchor=\"middle\" font-size=\"10\">\(Dashboard.escape(bar.label))</text>"
             }
         }
         return out + "</svg>"

@@ -132,12 +132,18 @@ enum Dashboard {
         html += "<th>\(t(.completed))</th><th>\(t(.withinTarget))</th><th>\(t(.openCases))</th><th>\(t(.over7))</th><th>\(t(.over14))</th><th>\(t(.over30))</th></tr>\n"
         switch area.level {
         case .kecamatan:
+            // The kecamatan's own open cases by age, then its desa with their cases.
+            let c = sums.reduce(FigureCounts()) { $0 + $1.counts }
+            let a = ages.first
+            html += "<tr><td>\(escape(area.name))</td><td class=\"n\">\(c.received)</td><td class=\"n\">\(c.completed)</td>"
+            html += "<td class=\"n\">\(c.percentWithinTarget.map { String(format: "%.0f%%", $0) } ?? "-")</td><td class=\"n\">\(a?.open ?? 0)</td>"
+            html += "<td class=\"n\">\(a?.over7Days ?? 0)</td><td class=\"n\">\(a?.over14Days ?? 0)</td><td class=\"n\">\(a?.over30Days ?? 0)</td></tr>\n"
+            html += "</table></div><h3>\(t(.desa))</h3><div class=\"scroll\"><table><tr><th>\(t(.desa))</th><th>\(t(.received))</th></tr>\n"
             var codes = Set(perDesa.keys)
             for (code, _) in area.desaCodes() { codes.insert(code) }
             for code in codes.sorted() {
                 let name = DashboardArea(code: code)?.name ?? code
-                html += "<tr><td><a class=\"drill\" href=\"\(link(code, t))\">\(escape(name))</a></td><td class=\"n\">\(perDesa[code] ?? 0)</td>"
-                html += "<td></td><td></td><td></td><td></td><td></td><td></td></tr>\n"
+                html += "<tr><td><a class=\"drill\" href=\"\(link(code, t))\">\(escape(name))</a></td><td class=\"n\">\(perDesa[code] ?? 0)</td></tr>\n"
             }
         case .desa:
             break
@@ -189,7 +195,7 @@ enum Dashboard {
             let silent = lastSeen.map { now.timeIntervalSince($0) > silentAfterSeconds } ?? true
             if !silent { seenKecamatan.insert(nodeArea(node.id)) }
             let skewed = abs(node.clockSkewSeconds ?? 0) > 300
-            var state = node.state.rawValue
+            var state = t(.nodeState(node.state))
             if let forkSeq = node.forkSeq { state = "\(t(.forked)) \(forkSeq)" }
             if node.revokedAt != nil { state = t(.revoked) }
             let rowClass = node.state.needsAttention ? "bad" : (silent ? "warn" : "")

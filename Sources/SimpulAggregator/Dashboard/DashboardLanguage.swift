@@ -1,3 +1,5 @@
+import SimpulCore
+
 /// The dashboard's two languages: Bahasa Indonesia by default, English on request (`?lang=en`).
 enum DashboardLanguage: String, Sendable {
     case id, en
@@ -14,6 +16,16 @@ enum DashboardLanguage: String, Sendable {
 
 /// Every text the dashboard shows, in both languages.
 enum DashboardText: CaseIterable {
+    static let allCases: [DashboardText] = [
+        .title, .asOf, .province, .kabkota, .kecamatan, .desa, .wholeDatabase, .up, .language,
+        .demandTitle, .demandNote, .servicesTitle, .service, .received, .referred, .responded, .completed, .rejected, .open,
+        .toReferral, .toResponse, .toClose, .withinTarget, .targetDays, .calendarDays, .noData,
+        .openTitle, .area, .openCases, .over7, .over14, .over30, .providersTitle, .provider, .awaiting, .overdue,
+        .nodesTitle, .node, .state, .lastSeen, .headSeq, .clockSkew, .quarantined, .forked, .revoked, .never,
+        .silentTitle, .silentNote, .noNode, .clockWrong, .needsPerson, .badSignatures, .flagged,
+        .download, .downloadEvents, .downloadCases, .days, .hours,
+    ] + NodeState.allCases.map { .nodeState($0) }
+
     case title, asOf, province, kabkota, kecamatan, desa, wholeDatabase, up, language
     case demandTitle, demandNote, servicesTitle, service, received, referred, responded, completed, rejected, open
     case toReferral, toResponse, toClose, withinTarget, targetDays, calendarDays, noData
@@ -22,6 +34,7 @@ enum DashboardText: CaseIterable {
     case nodesTitle, node, state, lastSeen, headSeq, clockSkew, quarantined, forked, revoked, never
     case silentTitle, silentNote, noNode, clockWrong, needsPerson, badSignatures, flagged
     case download, downloadEvents, downloadCases, days, hours
+    case nodeState(NodeState)
 
     var indonesian: String {
         switch self {
@@ -83,6 +96,13 @@ enum DashboardText: CaseIterable {
         case .downloadCases: "kasus"
         case .days: "hari"
         case .hours: "jam"
+        case .nodeState(let state):
+            switch state {
+            case .enrolled: "terdaftar, belum sinkron"
+            case .active: "aktif"
+            case .forked: "bercabang"
+            case .revoked: "dicabut"
+            }
         }
     }
 
@@ -146,6 +166,7 @@ enum DashboardText: CaseIterable {
         case .downloadCases: "cases"
         case .days: "days"
         case .hours: "h"
+        case .nodeState(let state): state.rawValue
         }
     }
 }
