@@ -61,7 +61,7 @@ page = open(sys.argv[1], encoding="utf-8").read()
 table = page.split('<section id="services">')[1].split("</section>")[0]
 for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table):
     cells = [html.unescape(re.sub("<[^>]+>", "", c)) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)]
-    print("  " + " | ".join(cells[:8]))
+    print("  " + " | ".join(cells[:7] + cells[9:12]))  # leaving out the two referral steps' means
 PY
 echo "== a second sync sends nothing =="
 "$S" sync now

@@ -47,6 +47,16 @@ import Testing
         #expect(counts.targetMeasured == 1 && counts.withinTarget == 1 && counts.flagged == 0)
     }
 
+    @Test("handed over after the provider's answer counts as delivered; cancelled counts as closed without an outcome")
+    func handedOverIsDeliveredCancelledIsNot() throws {
+        let received = Self.event(.requestReceived, seq: 1, hlc: 10, at: "2026-03-01T09:00:00+07:00")
+        let handed = FigureCounts(try Self.figure([received, Self.event(.requestHandedOver, seq: 2, hlc: 20, at: "2026-03-03T09:00:00+07:00")]))
+        #expect(handed.completed == 1 && handed.otherClosed == 0 && handed.closeMinutes == 2 * 1440 && handed.withinTarget == 1)
+        let cancelled = FigureCounts(try Self.figure([received, Self.event(.requestCancelled, seq: 2, hlc: 20, at: "2026-03-02T09:00:00+07:00",
+                                                                            reason: "citizen_withdrew")]))
+        #expect(cancelled.completed == 0 && cancelled.otherClosed == 1 && cancelled.closeCount == 0 && cancelled.open == 0)
+    }
+
     @Test("a same-day letter closed the next local day misses its 1-day target only after that day ends")
     func targetsCountLocalCalendarDays() throws {
         // PATEN.NP.SKTM: 1 day. Received 1 Mar 16:00 WIB, completed 2 Mar 23:59 WIB: within (end of day 1 after).

@@ -35,7 +35,11 @@ public enum AggregatorServer {
                 notifier.notify("READY=1\nSTATUS=listening on \(bound)")
             },
             logger: logger)
-        application.addServices(FigureUpdater(storage: storage, logger: logger))
+        if config.updateFigures {
+            application.addServices(FigureUpdater(storage: storage, logger: logger))
+        } else {
+            logger.notice("figures are not updated by this server (update_figures = false)")
+        }
         if let interval = notifier.watchdogInterval {
             application.addServices(WatchdogService(notifier: notifier, interval: interval))
         }

@@ -24,6 +24,9 @@ public struct AggregatorConfig: Sendable, Equatable {
     public var databasePoolSize = 10
     /// The dashboard's read token; empty: the dashboard is open to whoever reaches `listen`.
     public var dashboardToken = ""
+    /// Whether this server keeps the figures up to date (`FigureUpdater`). Replicas on one PostgreSQL take turns, so
+    /// one or all may; false leaves it to the others (or, on one server, freezes the dashboard's figures).
+    public var updateFigures = true
 
     public init(dataDir: String) {
         self.dataDir = dataDir
@@ -45,7 +48,7 @@ public struct AggregatorConfig: Sendable, Equatable {
     static let knownKeys: Set<String> = [
         "version", "listen", "data_dir", "catalogue_file", "allow_unknown_wilayah", "allow_unknown_node_ids",
         "node_sync_interval_seconds", "idle_timeout_seconds", "request_timeout_seconds", "max_connections",
-        "database", "database_pool_size", "dashboard_token",
+        "database", "database_pool_size", "dashboard_token", "update_figures",
         "limits.max_body_bytes", "limits.max_decompressed_bytes", "limits.max_entries", "limits.max_entry_bytes",
     ]
 
@@ -79,6 +82,7 @@ public struct AggregatorConfig: Sendable, Equatable {
         config.database = try s.string("database", default: "")
         config.databasePoolSize = try s.int("database_pool_size", default: 10, range: 1...1000)
         config.dashboardToken = try s.string("dashboard_token", default: "")
+        config.updateFigures = try s.bool("update_figures", default: true)
         guard config.dashboardToken.isEmpty || DashboardAccess.isTokenShaped(config.dashboardToken) else {
             throw ConfigError(key: "dashboard_token", value: nil, source: source,
                               reason: "must be 16-128 letters, digits, '-' or '_' (e.g. from: openssl rand -hex 24); empty for an open dashboard")

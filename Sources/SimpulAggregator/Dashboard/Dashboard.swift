@@ -189,12 +189,19 @@ enum Dashboard {
         html += "<th>\(t(.kecamatan))</th><th>\(t(.state))</th><th>\(t(.headSeq))</th><th>\(t(.lastSeen))</th><th>\(t(.clockSkew))</th>"
         html += "<th>\(t(.quarantined))</th></tr>\n"
         var seenKecamatan = Set<String>()
+        var listedQuietly = 0
         for node in nodes {
             let zone = LocalZone.of(area: nodeArea(node.id))
             let lastSeen = node.lastSeenAt.flatMap { RFC3339.parse($0)?.date }
             let silent = lastSeen.map { now.timeIntervalSince($0) > silentAfterSeconds } ?? true
             if !silent { seenKecamatan.insert(nodeArea(node.id)) }
             let skewed = abs(node.clockSkewSeconds ?? 0) > 300
+            // Above a kecamatan, only the nodes that need a look are listed (a province has hundreds).
+            let attention = silent || skewed || node.state.needsAttention || node.quarantined > 0 || refusals[node.id] != nil
+            if area.level.rawValue < DashboardArea.Level.kecamatan.rawValue && !attention {
+                listedQuietly += 1
+                continue
+            }
             var state = t(.nodeState(node.state))
             if let forkSeq = node.forkSeq { state = "\(t(.forked)) \(forkSeq)" }
             if node.revokedAt != nil { state = t(.revoked) }
@@ -209,7 +216,9 @@ enum Dashboard {
             html += "<td class=\"n \(skewed ? "warn" : "")\">\(node.clockSkewSeconds.map { "\(Int($0)) s" } ?? "-")\(skewed ? " (\(t(.clockWrong)))" : "")</td>"
             html += "<td class=\"n \(node.quarantined > 0 ? "warn" : "")\">\(node.quarantined)</td></tr>\n"
         }
-        html += "</table></div></section>\n"
+        html += "</table></div>"
+        if listedQuietly > 0 { html += "<p class=\"note\">\(listedQuietly) \(t(.nodesFine))</p>" }
+        html += "</section>\n"
         let silent = area.kecamatanCodes().filter { !seenKecamatan.contains($0) }
         html += "<section id=\"silent\"><h2>\(t(.silentTitle)) (<span id=\"silent-count\">\(silent.count)</span>)</h2><p class=\"note\">\(t(.silentNote))</p>"
         if !silent.isEmpty {

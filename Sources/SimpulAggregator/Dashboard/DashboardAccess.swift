@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import SimpulCore
 
 /// The dashboard's optional read token (`dashboard_token` in the config): without one the dashboard is open to
 /// whoever reaches the port; with one, a request needs it as `Authorization: Bearer TOKEN` or in the cookie that a
@@ -29,29 +30,20 @@ struct DashboardAccess: Sendable {
     func decide(_ request: Request, location: String) -> Decision {
         if token.isEmpty { return .allowed }
         if let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer "),
-           Self.equal(String(authorization.dropFirst(7)), token) {
+           ConstantTime.equal(String(authorization.dropFirst(7)), token) {
             return .allowed
         }
         if let cookies = request.headers[.cookie] {
             for part in cookies.split(separator: ";") {
                 let pair = part.trimmingCharacters(in: .whitespaces)
-                if pair.hasPrefix(Self.cookieName + "="), Self.equal(String(pair.dropFirst(Self.cookieName.count + 1)), token) {
+                if pair.hasPrefix(Self.cookieName + "="), ConstantTime.equal(String(pair.dropFirst(Self.cookieName.count + 1)), token) {
                     return .allowed
                 }
             }
         }
-        if let given = request.uri.queryParameters.get("token"), Self.equal(given, token) {
+        if let given = request.uri.queryParameters.get("token"), ConstantTime.equal(given, token) {
             return .setCookie(location: location, cookie: "\(Self.cookieName)=\(token); Path=/; HttpOnly; SameSite=Strict")
         }
         return .refused
-    }
-
-    /// Compares in time that does not depend on where the strings differ.
-    static func equal(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for i in 0..<x.count { difference |= x[i] ^ y[i] }
-        return difference == 0
     }
 }

@@ -59,7 +59,7 @@ struct DashboardArea: Sendable, Equatable {
     /// The desa of the shipped list in this kecamatan.
     func desaCodes(wilayah: Wilayah = .shipped) -> [(code: String, name: String)] {
         guard level == .kecamatan else { return [] }
-        return wilayah.desa.filter { $0.value.kecamatan == code }.map { ($0.key, $0.value.name) }.sorted { $0.code < $1.code }
+        return wilayah.desa.desa(ofKecamatan: code)
     }
 
     func levelName(_ t: DashboardLanguage) -> String {

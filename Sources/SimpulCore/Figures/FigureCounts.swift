@@ -6,9 +6,10 @@ public struct FigureCounts: Sendable, Equatable, Codable {
     public var received: Int64 = 0
     public var referred: Int64 = 0
     public var responded: Int64 = 0
+    /// Completed at the office, or handed over to the citizen after the provider's answer: the service delivered.
     public var completed: Int64 = 0
     public var rejected: Int64 = 0
-    /// Cancelled or handed over: closed, but not a service outcome.
+    /// Cancelled: closed without a service outcome.
     public var otherClosed: Int64 = 0
     /// Still open (waiting on the office or a provider).
     public var open: Int64 = 0
@@ -51,9 +52,9 @@ public struct FigureCounts: Sendable, Equatable, Codable {
         received = f.received ? 1 : 0
         referred = f.provider != nil ? 1 : 0
         responded = f.responded ? 1 : 0
-        completed = f.state == "completed" ? 1 : 0
+        completed = f.state == "completed" || f.state == "handed_over" ? 1 : 0
         rejected = f.state == "rejected" ? 1 : 0
-        otherClosed = f.state == "cancelled" || f.state == "handed_over" ? 1 : 0
+        otherClosed = f.state == "cancelled" ? 1 : 0
         open = f.isOpen ? 1 : 0
         if let m = f.minutesToReferral { referralMinutes = m; referralCount = 1 }
         if let m = f.minutesToResponse { responseMinutes = m; responseCount = 1 }

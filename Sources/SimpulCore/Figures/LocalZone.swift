@@ -34,13 +34,13 @@ public enum LocalZone: String, Sendable, Codable, CaseIterable {
 
     /// `YYYY-MM-DD` of a day number.
     public static func dayText(_ day: Int) -> String {
-        let (y, m, d) = civil(fromDays: day)
+        let (y, m, d) = RFC3339.civilFromDays(day)
         return String(format: "%04d-%02d-%02d", y, m, d)
     }
 
     /// `YYYY-MM` of a day number.
     public static func monthText(_ day: Int) -> String {
-        let (y, m, _) = civil(fromDays: day)
+        let (y, m, _) = RFC3339.civilFromDays(day)
         return String(format: "%04d-%02d", y, m)
     }
 
@@ -55,18 +55,5 @@ public enum LocalZone: String, Sendable, Codable, CaseIterable {
         let day = Int((Double(seconds) / 86_400).rounded(.down))
         let inDay = seconds - day * 86_400
         return "\(Self.dayText(day)) \(String(format: "%02d:%02d", inDay / 3600, inDay % 3600 / 60)) \(rawValue)"
-    }
-
-    /// Year, month and day of a count of days since 1970-01-01 (the proleptic Gregorian calendar).
-    static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }

@@ -87,6 +87,30 @@ public struct Wilayah: Sendable {
             }
         }
 
+        /// The desa of one kecamatan (codes `KECAMATAN.XDDD`), in code order: a binary search to the first, then the
+        /// rows that follow it (a dashboard page lists them; no scan of the whole list).
+        public func desa(ofKecamatan kecamatan: String) -> [(code: String, name: String)] {
+            var text = csv
+            var prefix = kecamatan + "."
+            let first: Int = prefix.withUTF8 { key in
+                text.withUTF8 { bytes in
+                    var low = 0, high = rows.count
+                    while low < high {
+                        let mid = (low + high) / 2
+                        if Self.compare(Self.code(at: Int(rows[mid]), in: bytes), key) < 0 { low = mid + 1 } else { high = mid }
+                    }
+                    return low
+                }
+            }
+            var out = [(code: String, name: String)]()
+            for index in first..<rows.count {
+                let fields = Self.row(at: rows[index], in: csv)
+                guard fields.count >= 3, fields[0].hasPrefix(prefix) else { break }
+                out.append((fields[0], fields[1]))
+            }
+            return out
+        }
+
         public func makeIterator() -> AnyIterator<Element> {
             var index = 0
             return AnyIterator {

@@ -1,4 +1,5 @@
 import Foundation
+import SimpulCore
 
 /// Who may use the local API: a front-desk application on this PC that presents the installation's token. Checked
 /// before any route runs, in this order:
@@ -76,13 +77,7 @@ struct LocalAPIGuard: Sendable {
         return .proceed(corsHeaders: cors)
     }
 
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for i in 0..<x.count { difference |= x[i] ^ y[i] }
-        return difference == 0
-    }
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool { ConstantTime.equal(a, b) }
 }
 
 /// The local API's bearer token: 32 random bytes, base64url, in `api.token` (owner read-write, group read).
