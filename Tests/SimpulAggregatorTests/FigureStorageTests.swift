@@ -89,6 +89,8 @@ import Testing
             #expect(status == 200)
             #expect(top.contains("lang=\"id\"") && top.contains("Permintaan layanan per bulan") && top.contains("<svg"))
             #expect(top.contains("href=\"/?area=35\"") && top.contains("Jawa Timur"), "the province to drill into")
+            #expect(top.contains("<table id=\"demand-by-service\"><tr><th>Layanan</th><th>2026-03</th></tr>"), "demand by service and month")
+            #expect(top.contains("<tr><td>Perekaman dan pencetakan KTP-el</td><td class=\"n\">1</td></tr>"))
             let (_, kabupaten) = try await page("/?area=35.07")
             #expect(kabupaten.contains("Kabupaten Malang") && kabupaten.contains("href=\"/?area=35.07.01\"") && kabupaten.contains("Donomulyo"))
             #expect(kabupaten.contains(Self.provider), "the referral waiting for its provider")

@@ -89,7 +89,18 @@ enum Dashboard {
         var html = "<section id=\"demand\"><h2>\(t(.demandTitle))</h2><p class=\"note\">\(t(.demandNote))</p>"
         if months.isEmpty { return html + "<p>\(t(.noData))</p></section>\n" }
         html += BarChart(title: t(.demandTitle), bars: months.map { ($0, perMonth[$0]!) }).svg()
-        return html + "</section>\n"
+        // Per service, the last six months: which demand grows.
+        let recent = Array(months.suffix(6))
+        var perService = [String: [String: Int64]]()
+        for row in sums where recent.contains(row.key.month) { perService[row.key.service, default: [:]][row.key.month, default: 0] += row.counts.received }
+        let names = ServiceCatalogue.shipped.services
+        html += "<div class=\"scroll\"><table id=\"demand-by-service\"><tr><th>\(t(.service))</th>"
+        html += recent.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
+        for service in perService.keys.sorted(by: { (perService[$0]!.values.reduce(0, +), $1) > (perService[$1]!.values.reduce(0, +), $0) }) {
+            html += "<tr><td>\(escape(names[service]?.name ?? service))</td>"
+            html += recent.map { "<td class=\"n\">\(perService[service]![$0] ?? 0)</td>" }.joined() + "</tr>\n"
+        }
+        return html + "</table></div></section>\n"
     }
 
     static func serviceSection(_ sums: [FigureSumRow], t: DashboardLanguage) -> String {
