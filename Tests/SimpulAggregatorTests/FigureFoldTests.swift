@@ -144,6 +144,26 @@ import Testing
         #expect(jatim.month == "2026-11" && jatim.closedWithinTarget == false)
     }
 
+    @Test("a figure survives its record (and an earlier build's JSON) field for field")
+    func figureRecordsRoundTrip() throws {
+        let waiting = try Self.figure([
+            Self.event(.requestReceived, seq: 1, hlc: 10, at: "2026-03-01T09:00:00+07:00"),
+            Self.event(.requestReferred, seq: 2, hlc: 20, at: "2026-03-01T10:00:00+07:00", provider: Self.provider),
+        ])
+        let rejected = try Self.figure([
+            Self.event(.requestReceived, node: "52.01.01", caseNode: "52.01.01", seq: 1, hlc: 10, at: "2026-03-01T09:00:00+08:00",
+                       desa: "52.01.01.2001"),
+            Self.event(.requestRejected, node: "52.01.01", caseNode: "52.01.01", seq: 2, hlc: 20, at: "2026-03-01T08:00:00+08:00",
+                       reason: "missing_document"),
+        ])
+        for f in [waiting, rejected] {
+            #expect(CaseFigure(record: f.record) == f)
+            #expect(CaseFigure(record: String(decoding: try JSONEncoder().encode(f), as: UTF8.self)) == f)
+        }
+        #expect(rejected.timeAnomaly && rejected.minutesToClose == nil && waiting.responseDueDay != nil)
+        #expect(CaseFigure(record: "f1\u{1F}too few") == nil && CaseFigure(record: "") == nil)
+    }
+
     @Test("a referral waiting past its target is due at the end of its local day + target days")
     func aReferralWaitingHasADueDay() throws {
         let f = try Self.figure([

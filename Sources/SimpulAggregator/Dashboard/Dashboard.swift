@@ -21,7 +21,9 @@ enum Dashboard {
                 FigureSumRow(key: FigureChanges.sumKey($0), counts: FigureCounts($0))
             }
         } else {
-            sums = try await storage.figureSums(area: range)
+            // Added up in the database per sub-area: a province reads a row per kabupaten, service and month.
+            let prefix = [DashboardArea.Level.all: 2, .province: 5][area.level] ?? 8
+            sums = try await storage.figureSums(area: range, prefixLength: prefix)
         }
         let ages = area.level == .desa ? [] : try await storage.openCaseAges(
             area: range, cutoffs: (nowEpoch - 7 * 86_400, nowEpoch - 14 * 86_400, nowEpoch - 30 * 86_400))

@@ -272,8 +272,10 @@ public protocol FigureStorage: Sendable {
     /// held entries were released; folds their cases with `fold` inside one transaction and applies the changes.
     /// Answers how many entries and released cases it took in: 0 when the figures were up to date.
     func updateFigures(maxEntries: Int, fold: @escaping @Sendable (FigureBatch) -> FigureChanges) async throws -> Int
-    /// Sums per kecamatan, service and month for kecamatan codes in `area`.
-    func figureSums(area: AreaRange) async throws -> [FigureSumRow]
+    /// Sums per service and month for kecamatan codes in `area`, added up in the database per the first `prefixLength`
+    /// characters of the kecamatan code (2: per province, 5: per kabupaten/kota, 8: per kecamatan), so a province's
+    /// page reads one row per sub-area, service and month.
+    func figureSums(area: AreaRange, prefixLength: Int) async throws -> [FigureSumRow]
     /// Open cases per kecamatan in `area` by age; `cutoffs` are the instants (seconds since 1970) 7, 14 and 30 days ago.
     func openCaseAges(area: AreaRange, cutoffs: (Int64, Int64, Int64)) async throws -> [OpenCaseAges]
     /// Referrals awaiting a response per provider in `area`; overdue when their due instant is before `now` (seconds).
@@ -291,4 +293,11 @@ public protocol ExportStorage: Sendable {
     func exportEntries(after: (node: String, seq: Int64)?, filter: ExportFilter, limit: Int) async throws -> ExportPage
     /// Up to `limit` case figures after `after` in case node and case id order, of kecamatan in `area`.
     func exportCases(after: CaseKey?, area: AreaRange, limit: Int) async throws -> [CaseFigure]
+}
+
+extension FigureStorage {
+    /// Sums per kecamatan, service and month.
+    public func figureSums(area: AreaRange) async throws -> [FigureSumRow] {
+        try await figureSums(area: area, prefixLength: 8)
+    }
 }

@@ -25,12 +25,11 @@ extension SQLiteStorage {
 
     public func exportCases(after: CaseKey?, area: AreaRange, limit: Int) async throws -> [CaseFigure] {
         try await pool.read { db in
-            let decoder = JSONDecoder()
             return try String.fetchAll(db, sql: """
                 SELECT figure FROM case_figures WHERE (case_node, case_id) > (?, ?) AND kecamatan >= ? AND kecamatan < ?
                 ORDER BY case_node, case_id LIMIT ?
                 """, arguments: [after?.caseNode ?? "", after?.caseID ?? "", area.lower, area.upper, limit])
-                .map { try decoder.decode(CaseFigure.self, from: Data($0.utf8)) }
+                .map(Self.figure)
         }
     }
 }

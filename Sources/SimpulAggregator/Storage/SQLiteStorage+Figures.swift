@@ -29,7 +29,6 @@ extension SQLiteStorage {
                 AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.node = e.node AND q.seq = e.seq AND q.released_at IS NULL)
                 """)
             let previous = try db.cachedStatement(sql: "SELECT figure FROM case_figures WHERE case_node = ? AND case_id = ?")
-            let decoder = JSONDecoder()
             for key in keys {
                 var list = [CaseEvent]()
                 let rows = try Row.fetchCursor(events, arguments: [key.caseNode, key.caseID])
@@ -39,12 +38,10 @@ extension SQLiteStorage {
                 }
                 batch.events[key] = list
                 if let text = try String.fetchOne(previous, arguments: [key.caseNode, key.caseID]) {
-                    batch.previous[key] = try decoder.decode(CaseFigure.self, from: Data(text.utf8))
+                    batch.previous[key] = try Self.figure(text)
                 }
             }
             let changes = fold(batch)
-
-            let encoder = JSONEncoder.sorted
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO case_figures(case_node, case_id, kecamatan, desa, provider, is_open, opened_epoch, response_due_epoch, figure)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -55,7 +52,7 @@ extension SQLiteStorage {
             for f in changes.figures {
                 let row = FigureRowValues(f)
                 try upsert.execute(arguments: [f.caseNode, f.caseID, f.kecamatan, f.desa, f.provider, f.isOpen ? 1 : 0, f.openedEpoch,
-                                               row.responseDueEpoch, String(decoding: try encoder.encode(f), as: UTF8.self)])
+                                               row.responseDueEpoch, f.record])
             }
             for key in changes.removed {
                 try db.execute(sql: "DELETE FROM case_figures WHERE case_node = ? AND case_id = ?", arguments: [key.caseNode, key.caseID])
@@ -79,12 +76,13 @@ extension SQLiteStorage {
         }
     }
 
-    public func figureSums(area: AreaRange) async throws -> [FigureSumRow] {
-        try await pool.read { db in
+    public func figureSums(area: AreaRange, prefixLength: Int) async throws -> [FigureSumRow] {
+        let sums = FigureCounts.columns.map { "sum(\($0))" }.joined(separator: ", ")
+        return try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT kecamatan, service, month, \(FigureSchema.sumColumns) FROM figure_sums
-                WHERE kecamatan >= ? AND kecamatan < ?
-                """, arguments: [area.lower, area.upper]).map { row in
+                SELECT substr(kecamatan, 1, ?) AS k, service, month, \(sums) FROM figure_sums
+                WHERE kecamatan >= ? AND kecamatan < ? GROUP BY k, service, month
+                """, arguments: [prefixLength, area.lower, area.upper]).map { row in
                 FigureSumRow(key: FigureSumKey(kecamatan: row[0], service: row[1], month: row[2]),
                              counts: FigureCounts(values: (0..<FigureCounts.columns.count).map { row[3 + $0] as Int64 }))
             }
@@ -116,9 +114,8 @@ extension SQLiteStorage {
     public func caseFigures(desa: String) async throws -> [CaseFigure] {
         let kecamatan = desa.split(separator: ".").prefix(3).joined(separator: ".")
         return try await pool.read { db in
-            let decoder = JSONDecoder()
             return try String.fetchAll(db, sql: "SELECT figure FROM case_figures WHERE kecamatan = ? AND desa = ?", arguments: [kecamatan, desa])
-                .map { try decoder.decode(CaseFigure.self, from: Data($0.utf8)) }
+                .map(Self.figure)
         }
     }
 

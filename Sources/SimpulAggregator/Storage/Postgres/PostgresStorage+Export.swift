@@ -29,13 +29,12 @@ extension PostgresStorage {
         let caseNode = after?.caseNode ?? "", caseID = after?.caseID ?? ""
         return try await run("reading cases to export") { [client] in
             var out = [CaseFigure]()
-            let decoder = JSONDecoder()
             for try await text in try await client.query("""
                 SELECT figure FROM case_figures
                 WHERE (case_node, case_id) > (\(caseNode), \(caseID)) AND kecamatan >= \(area.lower) AND kecamatan < \(area.upper)
                 ORDER BY case_node, case_id LIMIT \(Int64(limit))
                 """).decode(String.self) {
-                out.append(try decoder.decode(CaseFigure.self, from: Data(text.utf8)))
+                out.append(try Self.figure(text))
             }
             return out
         }

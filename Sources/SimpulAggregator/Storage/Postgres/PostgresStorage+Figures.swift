@@ -50,19 +50,16 @@ extension PostgresStorage {
                     batch.events[CaseKey(caseNode: caseNode, caseID: caseID), default: []]
                         .append(CaseEvent(node: node, seq: seq, hlc: content.hlc, event: content.event))
                 }
-                let decoder = JSONDecoder()
                 for try await (caseNode, caseID, figure) in try await db.query("""
                     SELECT f.case_node, f.case_id, f.figure FROM unnest(\(nodes), \(cases)) AS c(case_node, case_id)
                     JOIN case_figures f ON f.case_node = c.case_node AND f.case_id = c.case_id
                     """, logger: logger).decode((String, String, String).self) {
-                    batch.previous[CaseKey(caseNode: caseNode, caseID: caseID)] = try decoder.decode(CaseFigure.self, from: Data(figure.utf8))
+                    batch.previous[CaseKey(caseNode: caseNode, caseID: caseID)] = try Self.figure(figure)
                 }
                 let changes = fold(batch)
-
-                let encoder = JSONEncoder.sorted
                 let figures = changes.figures
                 if !figures.isEmpty {
-                    let texts = try figures.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+                    let texts = figures.map(\.record)
                     let due = figures.map { FigureRowValues($0).responseDueEpoch ?? -1 }
                     try await db.query("""
                         INSERT INTO case_figures(case_node, case_id, kecamatan, desa, provider, is_open, opened_epoch, response_due_epoch, figure)
@@ -117,13 +114,13 @@ extension PostgresStorage {
         }
     }
 
-    public func figureSums(area: AreaRange) async throws -> [FigureSumRow] {
+    public func figureSums(area: AreaRange, prefixLength: Int) async throws -> [FigureSumRow] {
         try await run("reading figure sums") { [client] in
             var out = [FigureSumRow]()
-            let selects = FigureCounts.columns.joined(separator: ", ")
+            let sums = FigureCounts.columns.map { "sum(\($0))::bigint" }.joined(separator: ", ")
             for try await (kecamatan, service, month, values) in try await client.query("""
-                SELECT kecamatan, service, month, ARRAY[\(unescaped: selects)] FROM figure_sums
-                WHERE kecamatan >= \(area.lower) AND kecamatan < \(area.upper)
+                SELECT substr(kecamatan, 1, \(Int32(prefixLength))) AS k, service, month, ARRAY[\(unescaped: sums)] FROM figure_sums
+                WHERE kecamatan >= \(area.lower) AND kecamatan < \(area.upper) GROUP BY k, service, month
                 """).decode((String, String, String, [Int64]).self) {
                 out.append(FigureSumRow(key: FigureSumKey(kecamatan: kecamatan, service: service, month: month), counts: FigureCounts(values: values)))
             }
@@ -163,11 +160,10 @@ extension PostgresStorage {
         let kecamatan = desa.split(separator: ".").prefix(3).joined(separator: ".")
         return try await run("reading the cases of \(desa)") { [client] in
             var out = [CaseFigure]()
-            let decoder = JSONDecoder()
             for try await text in try await client.query(
                 "SELECT figure FROM case_figures WHERE kecamatan = \(kecamatan) AND desa = \(desa)"
             ).decode(String.self) {
-                out.append(try decoder.decode(CaseFigure.self, from: Data(text.utf8)))
+                out.append(try Self.figure(text))
             }
             return out
         }
