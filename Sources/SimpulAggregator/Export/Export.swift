@@ -17,12 +17,13 @@ public struct Export: Sendable {
     let storage: any AggregatorStorage
     private var writer: ExportWriter
     private var afterEntry: (node: String, seq: Int64)?
-    private var afterCase: CaseKey?
+    private var afterCase: CaseFigureCursor?
     private var done = false
     /// Rows written so far.
     public private(set) var rows = 0
 
-    static let pageSize = 5_000
+    /// Rows read per page (a chunk of the output).
+    let pageSize: Int
 
     static let eventColumns = [
         "node", "seq", "event_id", "kind", "case_node", "case", "service", "desa", "kecamatan", "occurred_at", "channel",
@@ -34,8 +35,9 @@ public struct Export: Sendable {
         "minutes_to_response", "minutes_to_close", "closed_within_target", "response_due_on", "anomalies", "time_anomaly",
     ]
 
-    public init(_ kind: Kind, storage: any AggregatorStorage, filter: ExportFilter, format: ExportFormat) {
+    public init(_ kind: Kind, storage: any AggregatorStorage, filter: ExportFilter, format: ExportFormat, pageSize: Int = 5_000) {
         self.kind = kind
+        self.pageSize = max(1, pageSize)
         self.storage = storage
         self.filter = filter
         self.format = format
@@ -54,7 +56,7 @@ public struct Export: Sendable {
     }
 
     private mutating func nextEvents() async throws {
-        let page = try await storage.exportEntries(after: afterEntry, filter: filter, limit: Self.pageSize)
+        let page = try await storage.exportEntries(after: afterEntry, filter: filter, limit: pageSize)
         for entry in page.entries {
             let e = try LogEntry(seq: entry.seq, bytes: entry.bytes).decode().event
             let caseNode = e.caseNode ?? entry.node
@@ -74,7 +76,7 @@ public struct Export: Sendable {
     private mutating func nextCases() async throws {
         if afterCase == nil && rows == 0 { try await FigureUpdater.catchUp(storage) }
         let desa = filter.area.count > 8 ? filter.area : nil
-        let page = try await storage.exportCases(after: afterCase, area: AreaRange(String(filter.area.prefix(8))), limit: Self.pageSize)
+        let page = try await storage.exportCases(after: afterCase, area: AreaRange(String(filter.area.prefix(8))), limit: pageSize)
         for f in page where filter.includes(openedDay: f.openedDay) && (desa == nil || f.desa == desa) {
             writer.write([
                 .text(f.caseNode), .text(f.caseID), .text(f.service), .text(f.kecamatan), .text(f.desa), .text(f.state),
@@ -84,8 +86,8 @@ public struct Export: Sendable {
             ])
             rows += 1
         }
-        afterCase = page.last.map { CaseKey(caseNode: $0.caseNode, caseID: $0.caseID) }
-        done = page.count < Self.pageSize
+        afterCase = page.last.map(CaseFigureCursor.init)
+        done = page.count < pageSize
     }
 }
 

@@ -291,13 +291,26 @@ public protocol ExportStorage: Sendable {
     /// Up to `limit` stored entries after `after` in node and seq order, not held in quarantine, with the filter's
     /// area (the event's desa, or its case node) and `occurred_at` dates applied.
     func exportEntries(after: (node: String, seq: Int64)?, filter: ExportFilter, limit: Int) async throws -> ExportPage
-    /// Up to `limit` case figures after `after` in case node and case id order, of kecamatan in `area`.
-    func exportCases(after: CaseKey?, area: AreaRange, limit: Int) async throws -> [CaseFigure]
+    /// Up to `limit` case figures of kecamatan in `area` after `after`, in kecamatan, case node and case id order.
+    func exportCases(after: CaseFigureCursor?, area: AreaRange, limit: Int) async throws -> [CaseFigure]
 }
 
 extension FigureStorage {
     /// Sums per kecamatan, service and month.
     public func figureSums(area: AreaRange) async throws -> [FigureSumRow] {
         try await figureSums(area: area, prefixLength: 8)
+    }
+}
+
+/// Where a page of the case export ends: the last figure's kecamatan, case node and case id.
+public struct CaseFigureCursor: Sendable, Equatable {
+    public var kecamatan: String
+    public var caseNode: String
+    public var caseID: String
+
+    public init(_ figure: CaseFigure) {
+        kecamatan = figure.kecamatan
+        caseNode = figure.caseNode
+        caseID = figure.caseID
     }
 }

@@ -23,12 +23,13 @@ extension SQLiteStorage {
         }
     }
 
-    public func exportCases(after: CaseKey?, area: AreaRange, limit: Int) async throws -> [CaseFigure] {
+    public func exportCases(after: CaseFigureCursor?, area: AreaRange, limit: Int) async throws -> [CaseFigure] {
         try await pool.read { db in
-            return try String.fetchAll(db, sql: """
-                SELECT figure FROM case_figures WHERE (case_node, case_id) > (?, ?) AND kecamatan >= ? AND kecamatan < ?
-                ORDER BY case_node, case_id LIMIT ?
-                """, arguments: [after?.caseNode ?? "", after?.caseID ?? "", area.lower, area.upper, limit])
+            try String.fetchAll(db, sql: """
+                SELECT figure FROM case_figures INDEXED BY case_figures_area
+                WHERE (kecamatan, case_node, case_id) > (?, ?, ?) AND kecamatan < ?
+                ORDER BY kecamatan, case_node, case_id LIMIT ?
+                """, arguments: [after?.kecamatan ?? area.lower, after?.caseNode ?? "", after?.caseID ?? "", area.upper, limit])
                 .map(Self.figure)
         }
     }

@@ -25,14 +25,14 @@ extension PostgresStorage {
         }
     }
 
-    public func exportCases(after: CaseKey?, area: AreaRange, limit: Int) async throws -> [CaseFigure] {
-        let caseNode = after?.caseNode ?? "", caseID = after?.caseID ?? ""
+    public func exportCases(after: CaseFigureCursor?, area: AreaRange, limit: Int) async throws -> [CaseFigure] {
+        let kecamatan = after?.kecamatan ?? area.lower, caseNode = after?.caseNode ?? "", caseID = after?.caseID ?? ""
         return try await run("reading cases to export") { [client] in
             var out = [CaseFigure]()
             for try await text in try await client.query("""
                 SELECT figure FROM case_figures
-                WHERE (case_node, case_id) > (\(caseNode), \(caseID)) AND kecamatan >= \(area.lower) AND kecamatan < \(area.upper)
-                ORDER BY case_node, case_id LIMIT \(Int64(limit))
+                WHERE (kecamatan, case_node, case_id) > (\(kecamatan), \(caseNode), \(caseID)) AND kecamatan < \(area.upper)
+                ORDER BY kecamatan, case_node, case_id LIMIT \(Int64(limit))
                 """).decode(String.self) {
                 out.append(try Self.figure(text))
             }
