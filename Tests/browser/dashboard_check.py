@@ -4,7 +4,7 @@ Usage: dashboard_check.py BASE_URL DEVTOOLS_PORT [SCREENSHOT.png]
 
 Checks: the page is in Bahasa Indonesia with the provinces named from the wilayah list; a chart with bars; drilling
 down by clicking province -> kabupaten -> kecamatan reaches Donomulyo with its service table and its desa; the
-language switch turns the page English and keeps the area; a WITA kecamatan's page; and that no request of any page
+language switch turns the page English and keeps the area; a WITA kecamatan's page; a phone-width screen; and that no request of any page
 went anywhere but the aggregator (every URL the pages asked for is recorded).
 """
 import base64, json, sys, time, urllib.parse, urllib.request
@@ -104,6 +104,15 @@ check(evaluate("document.getElementById('area-name').textContent") == "Donomulyo
 open_page(base + "/?area=52.01.01")
 check(evaluate("document.getElementById('area-name').textContent") == "Gerung", "a WITA kecamatan's page (Gerung, Lombok Barat)")
 check("WITA" in evaluate("document.querySelector('p.note').textContent"), "its page tells the time in WITA")
+
+# A phone: the page fits the screen's width (wide tables scroll inside their own box, the chart scales).
+call("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=2, mobile=True)
+open_page(base + "/?area=35.07.01")
+overflow = evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+check(overflow <= 0, f"on a 390-pixel phone screen the page does not scroll sideways (overflow {overflow} px)")
+chart = evaluate("document.querySelector('svg.chart').getBoundingClientRect().width")
+check(0 < chart <= 390, f"the chart scales to the phone's width ({chart} px)")
+call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
 
 if screenshot:
     open_page(base + "/?area=35.07.01")
