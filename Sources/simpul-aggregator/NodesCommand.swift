@@ -49,10 +49,10 @@ struct NodesCommand: AsyncParsableCommand {
                 let admin = try await AggregatorAdmin(config: global.load())
                 let nodes = try await admin.storage.listNodes()
                 if json { return Output.json(nodes) }
-                Output.line("NODE\tSTATE\tHEAD\tLAST SEEN\tSKEW\tQUARANTINED\tENROLLED")
+                Output.line("NODE\tSTATE\tHEAD\tBACKLOG\tLAST SEEN\tSKEW\tQUARANTINED\tENROLLED")
                 for n in nodes {
                     let state = n.state.rawValue + (n.forkSeq.map { " (fork at seq \($0))" } ?? "")
-                    Output.line("\(n.id)\t\(state)\t\(n.headSeq)\t\(n.lastSeenAt ?? "never")\t\(n.clockSkewSeconds.map { "\(Int($0))s" } ?? "-")\t\(n.quarantined)\t\(n.enrolledAt)")
+                    Output.line("\(n.id)\t\(state)\t\(n.headSeq)\t\(n.reportedBacklog.map(String.init) ?? "-")\t\(n.lastSeenAt ?? "never")\t\(n.clockSkewSeconds.map { "\(Int($0))s" } ?? "-")\t\(n.quarantined)\t\(n.enrolledAt)")
                 }
             }
         }

@@ -95,6 +95,31 @@ import Testing
         }
     }
 
+    @Test("a node's reported backlog is kept from its accepted pushes only, shown on the dashboard and in /metrics; an odd value is left out")
+    func reportedBacklog() async throws {
+        let log = try NodeLog.recorded(3)
+        let h = try await AggregatorHarness.make(enrolling: [log])
+        try await h.test { client in
+            func push(_ range: ClosedRange<Int64>, backlog: String?, signer: SigningKey? = nil) async throws -> Int {
+                var headers = Wire.pushHeaders()
+                if let backlog { headers[HTTPField.Name(SimpulProtocol.backlogHeader)!] = backlog }
+                return Int(try await client.push(node: log.id, body: try log.body(range, signer: signer), headers: headers).status.code)
+            }
+            #expect(try await h.storage.node(log.id)?.reportedBacklog == nil, "never reported")
+            #expect(try await push(1...1, backlog: "41", signer: SigningKey()) == 401)
+            #expect(try await h.storage.node(log.id)?.reportedBacklog == nil, "a refused push records nothing")
+            #expect(try await push(1...1, backlog: "42") == 200)
+            #expect(try await h.storage.node(log.id)?.reportedBacklog == 42)
+            #expect(try await push(2...2, backlog: "-1") == 200, "an odd value never refuses a push")
+            #expect(try await push(3...3, backlog: "99999999999999999999") == 200)
+            #expect(try await h.storage.node(log.id)?.reportedBacklog == 42, "odd values are left out")
+            let page = String(buffer: try await client.execute(uri: "/?area=35.07.01", method: .get).body)
+            #expect(page.contains("Antrean sinkronisasi") && page.contains("<td class=\"n warn\">42</td>"))
+            let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(metrics.contains("simpul_node_reported_backlog{node=\"\(log.id)\"} 42"), "\(metrics)")
+        }
+    }
+
     @Test func theDashboardEscapesWhatNodesSent() async throws {
         let h = try await AggregatorHarness.make(enrolling: [NodeLog(id: "<script>alert(1)</script>")])
         try await h.test { client in

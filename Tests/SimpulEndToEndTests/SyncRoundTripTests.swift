@@ -19,6 +19,10 @@ struct SyncRoundTripTests {
 
             // Byte for byte, against node.db's log.bytes; seq 1...n; unique ids; both verifies pass.
             try await expectExactlyOnce(node, count: 137)
+            // Each push said how much the node still had to send (87, 37, then 0): the province sees the queue emptied.
+            let listed = try await cluster.runAdmin(["nodes", "list", "--json"])
+            let nodes = try #require(try JSONSerialization.jsonObject(with: listed.stdout) as? [[String: Any]], "\(listed.summary)")
+            #expect(nodes.first { $0["node_id"] as? String == node.id }?["reported_backlog"] as? Int == 0, "\(nodes)")
 
             // The aggregator holds exactly the recorded events (the ids `record` printed), in order.
             let output = try await cluster.eventsOutput(node.id)

@@ -199,7 +199,7 @@ enum Dashboard {
     static func nodeSection(_ nodes: [NodeRecord], area: DashboardArea, refusals: [String: AggregatorMetrics.Refusal], now: Date,
                             t: DashboardLanguage) -> String {
         var html = "<section id=\"nodes\"><h2>\(t(.nodesTitle)) (\(nodes.count))</h2><div class=\"scroll\"><table><tr><th>\(t(.node))</th>"
-        html += "<th>\(t(.kecamatan))</th><th>\(t(.state))</th><th>\(t(.headSeq))</th><th>\(t(.lastSeen))</th><th>\(t(.clockSkew))</th>"
+        html += "<th>\(t(.kecamatan))</th><th>\(t(.state))</th><th>\(t(.headSeq))</th><th>\(t(.backlog))</th><th>\(t(.lastSeen))</th><th>\(t(.clockSkew))</th>"
         html += "<th>\(t(.quarantined))</th></tr>\n"
         var seenKecamatan = Set<String>()
         var listedQuietly = 0
@@ -225,7 +225,8 @@ enum Dashboard {
                 html += refusal.fromTheNode ? "; \(escape(refusal.type.rawValue)) x\(refusal.count): \(t(.needsPerson))"
                     : "; \(refusal.count) \(t(.badSignatures))"
             }
-            html += "</td><td class=\"n\">\(node.headSeq)</td><td>\(escape(lastSeen.map(zone.format) ?? t(.never)))</td>"
+            html += "</td><td class=\"n\">\(node.headSeq)</td><td class=\"n \((node.reportedBacklog ?? 0) > 0 ? "warn" : "")\">\(node.reportedBacklog.map(String.init) ?? "-")</td>"
+            html += "<td>\(escape(lastSeen.map(zone.format) ?? t(.never)))</td>"
             html += "<td class=\"n \(skewed ? "warn" : "")\">\(node.clockSkewSeconds.map { "\(Int($0)) s" } ?? "-")\(skewed ? " (\(t(.clockWrong)))" : "")</td>"
             html += "<td class=\"n \(node.quarantined > 0 ? "warn" : "")\">\(node.quarantined)</td></tr>\n"
         }

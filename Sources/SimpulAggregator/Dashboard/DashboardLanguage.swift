@@ -23,7 +23,7 @@ enum DashboardText: CaseIterable {
         .openTitle, .area, .openCases, .over7, .over14, .over30, .providersTitle, .provider, .awaiting, .overdue,
         .nodesTitle, .node, .state, .lastSeen, .headSeq, .clockSkew, .quarantined, .forked, .revoked, .never,
         .silentTitle, .silentNote, .noNode, .clockWrong, .needsPerson, .badSignatures, .flagged,
-        .download, .downloadEvents, .downloadCases, .days, .hours, .nodesFine,
+        .download, .downloadEvents, .downloadCases, .days, .hours, .nodesFine, .backlog,
     ] + NodeState.allCases.map { .nodeState($0) }
 
     case title, asOf, province, kabkota, kecamatan, desa, wholeDatabase, up, language
@@ -33,7 +33,7 @@ enum DashboardText: CaseIterable {
     case providersTitle, provider, awaiting, overdue
     case nodesTitle, node, state, lastSeen, headSeq, clockSkew, quarantined, forked, revoked, never
     case silentTitle, silentNote, noNode, clockWrong, needsPerson, badSignatures, flagged
-    case download, downloadEvents, downloadCases, days, hours, nodesFine
+    case download, downloadEvents, downloadCases, days, hours, nodesFine, backlog
     case nodeState(NodeState)
 
     var indonesian: String {
@@ -96,6 +96,7 @@ enum DashboardText: CaseIterable {
         case .downloadCases: "kasus"
         case .days: "hari"
         case .hours: "jam"
+        case .backlog: "Antrean sinkronisasi"
         case .nodesFine: "simpul lain tidak bermasalah (sinkron dalam 2 hari terakhir); daftar lengkap di halaman kecamatan."
         case .nodeState(let state):
             switch state {
@@ -167,6 +168,7 @@ enum DashboardText: CaseIterable {
         case .downloadCases: "cases"
         case .days: "days"
         case .hours: "h"
+        case .backlog: "Sync backlog"
         case .nodesFine: "other nodes are fine (synced in the last 2 days); each kecamatan's page lists them all."
         case .nodeState(let state): state.rawValue
         }

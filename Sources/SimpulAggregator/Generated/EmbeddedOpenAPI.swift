@@ -339,6 +339,12 @@ paths:
         - $ref: '#/components/parameters/Node'
         - $ref: '#/components/parameters/ProtocolVersion'
         - $ref: '#/components/parameters/Clock'
+        - name: Simpul-Backlog
+          in: header
+          required: false
+          description: How many entries the node holds after this batch (display only; an odd value is left out).
+          schema:
+            type: string
         - name: Content-Encoding
           in: header
           required: false

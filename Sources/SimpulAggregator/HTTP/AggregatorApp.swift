@@ -97,6 +97,14 @@ public struct AggregatorApp: Sendable {
         return router
     }
 
+    /// The node's `Simpul-Backlog`, or nil when absent or not a whole number from 0 below 2^53 (display only: an odd
+    /// value is left out, never a reason to refuse a push).
+    static func reportedBacklog(_ request: Request) -> Int64? {
+        guard let text = request.headers[HTTPField.Name(SimpulProtocol.backlogHeader)!], text.utf8.count <= 16,
+              let value = Int64(text), value >= 0, value < 1 << 53 else { return nil }
+        return value
+    }
+
     func checkVersion(_ request: Request) throws(Problem) {
         let given = request.headers[HTTPField.Name(SimpulProtocol.versionHeader)!]
         guard given == String(SimpulProtocol.version) else { throw Problem.unsupportedVersion(given ?? "(none)") }
@@ -168,7 +176,7 @@ public struct AggregatorApp: Sendable {
             gateHeld = false
             let now = Date()
             let outcome = try await ingest.ingest(
-                pathNode: node, header: header, entries: entries, now: now, logger: logger)
+                pathNode: node, header: header, entries: entries, now: now, logger: logger, reportedBacklog: Self.reportedBacklog(request))
             metrics.recordPush(result: "ok", stored: outcome.receipt.stored, duplicates: outcome.receipt.duplicates,
                                quarantinedFields: outcome.quarantinedFields, bytes: compressed.readableBytes, seconds: started.duration(to: .now))
             metrics.recordAccepted(node: node)

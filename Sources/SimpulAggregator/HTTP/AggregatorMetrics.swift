@@ -117,6 +117,10 @@ public final class AggregatorMetrics: Sendable {
             for node in nodes {
                 gauge("simpul_node_quarantined_entries", "Entries held in quarantine now, per node.", [("node", node.id)])
                     .set(Int64(node.quarantined))
+                if let backlog = node.reportedBacklog {
+                    gauge("simpul_node_reported_backlog", "Entries each node said it still had to send after its last accepted push.",
+                          [("node", node.id)]).set(backlog)
+                }
                 if let seen = node.lastSeenAt.flatMap({ RFC3339.parse($0)?.date }) {
                     gauge("simpul_node_seconds_since_sync", "Seconds since each node's last accepted push or signed read (its lag).",
                           [("node", node.id)]).set(Double(max(0, now.timeIntervalSince(seen).rounded())))

@@ -78,7 +78,8 @@ public struct PushIngest: Sendable {
 
     /// Verifies and stores one push. The node's clock skew is taken from the header's signed `clock`, so a relayed
     /// or replayed push cannot set it.
-    public func ingest(pathNode: String, header: PushHeader, entries: [Data], now: Date, logger: Logger) async throws -> Outcome {
+    public func ingest(pathNode: String, header: PushHeader, entries: [Data], now: Date, logger: Logger,
+                       reportedBacklog: Int64? = nil) async throws -> Outcome {
         let clockSkewSeconds = Self.clockSkew(nodeClock: header.clock, now: now)
         guard header.node == pathNode else { throw Problem.nodeMismatch(path: pathNode, header: header.node) }
         guard let record = try await storage.node(pathNode) else { throw Problem.unknownNode(pathNode) }
@@ -194,7 +195,7 @@ public struct PushIngest: Sendable {
                 batch: StoredBatch(node: pathNode, fromSeq: header.fromSeq, toSeq: header.toSeq, prevHash: header.prevHash,
                                    lastHash: header.lastHash, signature: header.signature, receivedAt: issuedAt,
                                    clock: header.clock),
-                quarantine: quarantine, seenAt: issuedAt, clockSkewSeconds: clockSkewSeconds)
+                quarantine: quarantine, seenAt: issuedAt, clockSkewSeconds: clockSkewSeconds, reportedBacklog: reportedBacklog)
             switch try await storage.commit(commit) {
             case .committed:
                 if !quarantine.isEmpty {

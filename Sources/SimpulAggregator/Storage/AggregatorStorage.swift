@@ -16,6 +16,8 @@ public struct NodeRecord: Sendable, Equatable, Codable {
     public var forkSeq: Int64?
     /// Entries of this node held in quarantine now (stored and acknowledged, counted nowhere).
     public var quarantined: Int
+    /// The entries the node said it still held after its last accepted push (nil: never reported).
+    public var reportedBacklog: Int64?
 
     public var state: NodeState {
         if revokedAt != nil { return .revoked }
@@ -35,11 +37,12 @@ public struct NodeRecord: Sendable, Equatable, Codable {
         case forkSeq = "fork_seq"
         case quarantined
         case state
+        case reportedBacklog = "reported_backlog"
     }
 
     public init(id: String, publicKey: String, enrolledAt: String, revokedAt: String? = nil, headSeq: Int64 = 0,
                 headHash: String = Hex.encode(ChainHash.genesis), lastSeenAt: String? = nil,
-                clockSkewSeconds: Double? = nil, forkSeq: Int64? = nil, quarantined: Int = 0) {
+                clockSkewSeconds: Double? = nil, forkSeq: Int64? = nil, quarantined: Int = 0, reportedBacklog: Int64? = nil) {
         self.id = id
         self.publicKey = publicKey
         self.enrolledAt = enrolledAt
@@ -50,6 +53,7 @@ public struct NodeRecord: Sendable, Equatable, Codable {
         self.clockSkewSeconds = clockSkewSeconds
         self.forkSeq = forkSeq
         self.quarantined = quarantined
+        self.reportedBacklog = reportedBacklog
     }
 
     public init(from decoder: any Decoder) throws {
@@ -61,7 +65,8 @@ public struct NodeRecord: Sendable, Equatable, Codable {
             lastSeenAt: try c.decodeIfPresent(String.self, forKey: .lastSeenAt),
             clockSkewSeconds: try c.decodeIfPresent(Double.self, forKey: .clockSkewSeconds),
             forkSeq: try c.decodeIfPresent(Int64.self, forKey: .forkSeq),
-            quarantined: try c.decodeIfPresent(Int.self, forKey: .quarantined) ?? 0)
+            quarantined: try c.decodeIfPresent(Int.self, forKey: .quarantined) ?? 0,
+            reportedBacklog: try c.decodeIfPresent(Int64.self, forKey: .reportedBacklog))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -76,6 +81,7 @@ public struct NodeRecord: Sendable, Equatable, Codable {
         try c.encode(clockSkewSeconds, forKey: .clockSkewSeconds)
         try c.encode(forkSeq, forKey: .forkSeq)
         try c.encode(quarantined, forKey: .quarantined)
+        try c.encode(reportedBacklog, forKey: .reportedBacklog)
         try c.encode(state, forKey: .state)
     }
 }
@@ -169,9 +175,11 @@ public struct IngestCommit: Sendable {
     /// Recorded in the same transaction: one disk sync per push, not two.
     public var seenAt: String?
     public var clockSkewSeconds: Double?
+    /// The node's queue after this push, as it reported it (`Simpul-Backlog`).
+    public var reportedBacklog: Int64?
 
     public init(node: String, expectedHeadSeq: Int64, entries: [StoredEntry], newHeadSeq: Int64, newHeadHash: Data, batch: StoredBatch,
-                quarantine: [QuarantinedEntry] = [], seenAt: String? = nil, clockSkewSeconds: Double? = nil) {
+                quarantine: [QuarantinedEntry] = [], seenAt: String? = nil, clockSkewSeconds: Double? = nil, reportedBacklog: Int64? = nil) {
         self.node = node
         self.expectedHeadSeq = expectedHeadSeq
         self.entries = entries
@@ -181,6 +189,7 @@ public struct IngestCommit: Sendable {
         self.quarantine = quarantine
         self.seenAt = seenAt
         self.clockSkewSeconds = clockSkewSeconds
+        self.reportedBacklog = reportedBacklog
     }
 }
 

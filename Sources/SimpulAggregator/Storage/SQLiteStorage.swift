@@ -109,6 +109,10 @@ public final class SQLiteStorage: AggregatorStorage {
                 """)
         }
         migrator.registerMigration("v5-figures") { db in try db.execute(sql: FigureSchema.sqlite) }
+        migrator.registerMigration("v6-backlog") { db in
+            // What each node said it still had to send after its last accepted push (`Simpul-Backlog`).
+            try db.execute(sql: "ALTER TABLE nodes ADD COLUMN reported_backlog INTEGER")
+        }
         return migrator
     }()
 
@@ -117,7 +121,7 @@ public final class SQLiteStorage: AggregatorStorage {
             id: row["id"], publicKey: row["public_key"], enrolledAt: row["enrolled_at"], revokedAt: row["revoked_at"],
             headSeq: row["head_seq"], headHash: Hex.encode((row["head_hash"] as Data?) ?? Data()),
             lastSeenAt: row["last_seen_at"], clockSkewSeconds: row["clock_skew_seconds"], forkSeq: row["fork_seq"],
-            quarantined: row["quarantined"] ?? 0)
+            quarantined: row["quarantined"] ?? 0, reportedBacklog: row["reported_backlog"])
     }
 
     /// One aggregator per SQLite file: its key is the one in its data directory.
@@ -210,9 +214,10 @@ public final class SQLiteStorage: AggregatorStorage {
             try Self.route(commit.entries, skipping: Set(commit.quarantine.map(\.seq)), at: commit.batch.receivedAt, in: db)
             try db.execute(
                 sql: "UPDATE nodes SET head_seq = ?, head_hash = ?, last_seen_at = COALESCE(?, last_seen_at), "
-                    + "clock_skew_seconds = COALESCE(?, clock_skew_seconds), quarantined = quarantined + ? WHERE id = ?",
+                    + "clock_skew_seconds = COALESCE(?, clock_skew_seconds), quarantined = quarantined + ?, "
+                    + "reported_backlog = COALESCE(?, reported_backlog) WHERE id = ?",
                 arguments: [commit.newHeadSeq, commit.newHeadHash, commit.seenAt, commit.clockSkewSeconds, commit.quarantine.count,
-                            commit.node])
+                            commit.reportedBacklog, commit.node])
             let b = commit.batch
             try db.execute(
                 sql: """

@@ -9,6 +9,9 @@ public enum SimpulProtocol {
     public static let signatureHeader = "Simpul-Signature"
     /// A node's request counter on its signed reads: each value is accepted once, increasing (replays change nothing).
     public static let counterHeader = "Simpul-Counter"
+    /// On a push: how many entries the node holds after this batch's last one (its queue still to send). Display only
+    /// (the dashboard, metrics); recorded only when the push is accepted.
+    public static let backlogHeader = "Simpul-Backlog"
     /// On signed answers (feed, log): the aggregator key that signed them, for diagnostics (nodes check the pinned key).
     public static let aggregatorKeyHeader = "Simpul-Aggregator-Key"
     public static let pushContentType = "application/x-ndjson"

@@ -298,6 +298,7 @@ public struct SyncEngine: Sendable {
 
     func send(_ batch: PreparedBatch) -> InFlightPush {
         var headers = requestHeaders()
+        headers.append((SimpulProtocol.backlogHeader, String(batch.backlogAfter)))
         headers.append(("Content-Type", SimpulProtocol.pushContentType))
         if config.sync.gzipLevel > 0 { headers.append(("Content-Encoding", "gzip")) }
         let cancellation = TransportCancellation()
@@ -331,6 +332,8 @@ public struct SyncEngine: Sendable {
         var body: Data
         var lastSeq: Int64
         var lastHash: Data
+        /// Entries the node holds after this batch (sent as `Simpul-Backlog`).
+        var backlogAfter: Int64
     }
 
     /// Reads the entries after `seq` and builds the signed, compressed push; nil when there are none.
@@ -350,7 +353,8 @@ public struct SyncEngine: Sendable {
             throw NodeError(.refused, "batch \(header.fromSeq)-\(header.toSeq) is \(body.count) bytes, over the aggregator's limit \(limits.maxBodyBytes)",
                             hint: "lower sync.batch_max_bytes in the node config")
         }
-        return PreparedBatch(header: header, body: body, lastSeq: last.entry.seq, lastHash: last.hash)
+        let backlog = max(0, try store.head().seq - last.entry.seq)
+        return PreparedBatch(header: header, body: body, lastSeq: last.entry.seq, lastHash: last.hash, backlogAfter: backlog)
     }
 
     /// The aggregator's head for this node, signed.

@@ -146,6 +146,8 @@ enum PostgresSchema {
         ]),
         // The figures (`FigureSchema`): per-case figures, their sums, and how far each node's entries are taken in.
         ("v3-figures", FigureSchema.postgres),
+        // What each node said it still had to send after its last accepted push (`Simpul-Backlog`).
+        ("v4-backlog", ["ALTER TABLE nodes ADD COLUMN reported_backlog BIGINT"]),
     ]
 
     /// Applies the migrations this database lacks, under the migration lock (held on one connection throughout).

@@ -38,7 +38,8 @@ extension PostgresStorage {
             UPDATE nodes SET head_seq = \(commit.newHeadSeq), head_hash = \(commit.newHeadHash),
                 last_seen_at = COALESCE(\(commit.seenAt), last_seen_at),
                 clock_skew_seconds = COALESCE(\(commit.clockSkewSeconds), clock_skew_seconds),
-                quarantined = quarantined + \(Int64(commit.quarantine.count))
+                quarantined = quarantined + \(Int64(commit.quarantine.count)),
+                reported_backlog = COALESCE(\(commit.reportedBacklog), reported_backlog)
             WHERE id = \(commit.node) AND head_seq = \(commit.expectedHeadSeq) AND revoked_at IS NULL AND fork_seq IS NULL
             RETURNING id
             """, logger: logger).decode(String.self).first { _ in true }

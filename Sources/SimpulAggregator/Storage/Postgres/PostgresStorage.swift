@@ -200,17 +200,18 @@ public final class PostgresStorage: AggregatorStorage, HeadNotifyingStorage {
     // MARK: - Nodes
 
     static let nodeColumns = """
-        id, public_key, enrolled_at, revoked_at, head_seq, head_hash, last_seen_at, clock_skew_seconds, fork_seq, quarantined
+        id, public_key, enrolled_at, revoked_at, head_seq, head_hash, last_seen_at, clock_skew_seconds, fork_seq, quarantined,
+        reported_backlog
         """
 
     static func nodes(_ rows: PostgresRowSequence) async throws -> [NodeRecord] {
         var out = [NodeRecord]()
-        for try await (id, key, enrolled, revoked, headSeq, headHash, seen, skew, fork, held) in rows.decode(
-            (String, String, String, String?, Int64, Data, String?, Double?, Int64?, Int64).self)
+        for try await (id, key, enrolled, revoked, headSeq, headHash, seen, skew, fork, held, backlog) in rows.decode(
+            (String, String, String, String?, Int64, Data, String?, Double?, Int64?, Int64, Int64?).self)
         {
             out.append(NodeRecord(id: id, publicKey: key, enrolledAt: enrolled, revokedAt: revoked, headSeq: headSeq,
                                   headHash: Hex.encode(headHash), lastSeenAt: seen, clockSkewSeconds: skew, forkSeq: fork,
-                                  quarantined: Int(held)))
+                                  quarantined: Int(held), reportedBacklog: backlog))
         }
         return out
     }

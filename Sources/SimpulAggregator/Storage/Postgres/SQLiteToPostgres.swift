@@ -39,7 +39,7 @@ public enum SQLiteToPostgres {
             text("id"), text("public_key"), text("enrolled_at"), text("revoked_at", null: true), int("head_seq"),
             Column(name: "head_hash", kind: .blob), text("last_seen_at", null: true),
             Column(name: "clock_skew_seconds", kind: .real, nullable: true), int("fork_seq", null: true), int("quarantined"),
-            int("request_counter"),
+            int("request_counter"), int("reported_backlog", null: true),
         ], order: "id"),
         Table(name: "entries", columns: [
             text("node"), int("seq"), Column(name: "bytes", kind: .blob), Column(name: "hash", kind: .blob), text("event_id"),
