@@ -168,7 +168,7 @@ paths:
         Streamed a page at a time, the same rows as `simpul-aggregator export events|cases`. Pseudonyms only (no NIK
         ever reaches the aggregator; no officer names); entries held in quarantine are left out. Events are dated by
         their own `occurred_at`, cases by the local day they were received. Behind the dashboard's read token when
-        `dashboard_token` is set.
+        `dashboard_token` is set. At most two stream at once (the next gets 503 `busy`).
       parameters:
         - name: kind
           in: path
@@ -224,6 +224,17 @@ paths:
           $ref: '#/components/responses/NotFound'
         '500':
           $ref: '#/components/responses/Internal'
+        '503':
+          description: '`busy`: as many exports are streaming as the aggregator allows at once (2); or `database-unavailable`; `Retry-After: 1`.'
+          headers:
+            Retry-After:
+              description: Seconds to wait before retrying (1).
+              schema:
+                type: string
+          content:
+            application/problem+json:
+              schema:
+                $ref: '#/components/schemas/Problem'
   /openapi.yaml:
     get:
       tags: [operations]

@@ -21,6 +21,8 @@ public struct AggregatorApp: Sendable {
     static let maxInflateRatio = 64
     /// The dashboard's read token, when the config sets one.
     let dashboardAccess: DashboardAccess
+    /// Exports being streamed (`GET /export/{kind}`).
+    let exportsRunning = Allowance(capacity: AggregatorApp.maxExportsRunning)
     public var storage: any AggregatorStorage { ingest.storage }
     public var limits: Limits { ingest.limits }
 

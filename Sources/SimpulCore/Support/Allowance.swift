@@ -24,3 +24,17 @@ public final class Allowance: Sendable {
         used.withLock { $0 -= amount }
     }
 }
+
+/// One unit of an `Allowance`, given back when the permit goes away: for work whose end is not one place in the code
+/// (a streamed answer ends when its body is written, or when it is dropped unwritten).
+public final class AllowancePermit: Sendable {
+    private let allowance: Allowance
+
+    /// Takes one unit, or nil when none is left.
+    public init?(_ allowance: Allowance) {
+        guard allowance.tryTake() else { return nil }
+        self.allowance = allowance
+    }
+
+    deinit { allowance.giveBack() }
+}
