@@ -26,7 +26,7 @@ struct ExportCommand: AsyncParsableCommand {
             let config = try global.load()
             let admin = try await AggregatorAdmin(config: config)
             let out = FileHandle.standardOutput
-            var export = Export(kind.kind, storage: admin.storage, filter: filter, format: format.format)
+            var export = Export(kind.kind, storage: admin.storage, filter: filter, format: format.format, catchUp: true)
             do {
                 while let chunk = try await export.next() { try out.write(contentsOf: chunk) }
             } catch let error as CocoaError where error.code == .fileWriteUnknown || error.code == .fileWriteNoPermission {

@@ -15,7 +15,7 @@ import Testing
 
     static func run(_ kind: Export.Kind, _ storage: any AggregatorStorage, _ filter: ExportFilter, _ format: ExportFormat = .csv,
                     pageSize: Int = 5_000) async throws -> String {
-        var export = Export(kind, storage: storage, filter: filter, format: format, pageSize: pageSize)
+        var export = Export(kind, storage: storage, filter: filter, format: format, pageSize: pageSize, catchUp: true)
         var out = Data()
         while let chunk = try await export.next() { out.append(chunk) }
         return String(decoding: out, as: UTF8.self)

@@ -17,22 +17,22 @@ enum DashboardLanguage: String, Sendable {
 /// Every text the dashboard shows, in both languages.
 enum DashboardText: CaseIterable {
     static let allCases: [DashboardText] = [
-        .title, .asOf, .province, .kabkota, .kecamatan, .desa, .wholeDatabase, .up, .language,
+        .title, .asOf, .province, .kabkota, .kecamatan, .desa, .wholeDatabase, .language,
         .demandTitle, .demandNote, .servicesTitle, .service, .received, .referred, .responded, .completed, .rejected, .open,
         .toReferral, .toResponse, .toClose, .withinTarget, .targetDays, .calendarDays, .noData,
         .openTitle, .area, .openCases, .over7, .over14, .over30, .providersTitle, .provider, .awaiting, .overdue,
         .nodesTitle, .node, .state, .lastSeen, .headSeq, .clockSkew, .quarantined, .forked, .revoked, .never,
-        .silentTitle, .silentNote, .noNode, .clockWrong, .needsPerson, .badSignatures, .flagged,
+        .silentTitle, .silentNote, .clockWrong, .needsPerson, .badSignatures, .flagged,
         .download, .downloadEvents, .downloadCases, .days, .hours, .nodesFine, .backlog,
     ] + NodeState.allCases.map { .nodeState($0) }
 
-    case title, asOf, province, kabkota, kecamatan, desa, wholeDatabase, up, language
+    case title, asOf, province, kabkota, kecamatan, desa, wholeDatabase, language
     case demandTitle, demandNote, servicesTitle, service, received, referred, responded, completed, rejected, open
     case toReferral, toResponse, toClose, withinTarget, targetDays, calendarDays, noData
     case openTitle, area, openCases, over7, over14, over30
     case providersTitle, provider, awaiting, overdue
     case nodesTitle, node, state, lastSeen, headSeq, clockSkew, quarantined, forked, revoked, never
-    case silentTitle, silentNote, noNode, clockWrong, needsPerson, badSignatures, flagged
+    case silentTitle, silentNote, clockWrong, needsPerson, badSignatures, flagged
     case download, downloadEvents, downloadCases, days, hours, nodesFine, backlog
     case nodeState(NodeState)
 
@@ -45,7 +45,6 @@ enum DashboardText: CaseIterable {
         case .kecamatan: "Kecamatan"
         case .desa: "Desa/Kelurahan"
         case .wholeDatabase: "Semua wilayah"
-        case .up: "Naik satu tingkat"
         case .language: "English"
         case .demandTitle: "Permintaan layanan per bulan"
         case .demandNote: "Kasus yang diterima, menurut bulan penerimaan (waktu setempat)."
@@ -86,7 +85,6 @@ enum DashboardText: CaseIterable {
         case .never: "belum pernah"
         case .silentTitle: "Kecamatan diam"
         case .silentNote: "Tanpa simpul, atau tidak sinkron lebih dari 2 hari."
-        case .noNode: "belum ada simpul"
         case .clockWrong: "jam salah"
         case .needsPerson: "perlu ditangani petugas"
         case .badSignatures: "permintaan atas namanya dengan tanda tangan salah"
@@ -117,7 +115,6 @@ enum DashboardText: CaseIterable {
         case .kecamatan: "Kecamatan"
         case .desa: "Village"
         case .wholeDatabase: "All areas"
-        case .up: "Up one level"
         case .language: "Bahasa Indonesia"
         case .demandTitle: "Demand for services by month"
         case .demandNote: "Cases received, by the month they were received (local time)."
@@ -158,7 +155,6 @@ enum DashboardText: CaseIterable {
         case .never: "never"
         case .silentTitle: "Silent kecamatan"
         case .silentNote: "No node, or not synced for more than 2 days."
-        case .noNode: "no node yet"
         case .clockWrong: "clock wrong"
         case .needsPerson: "needs a person"
         case .badSignatures: "request(s) in its name with a bad signature"

@@ -19,6 +19,7 @@ public struct Export: Sendable {
     private var afterEntry: (node: String, seq: Int64)?
     private var afterCase: CaseFigureCursor?
     private var done = false
+    private var pendingCatchUp: Bool
     /// Rows written so far.
     public private(set) var rows = 0
 
@@ -35,7 +36,11 @@ public struct Export: Sendable {
         "minutes_to_response", "minutes_to_close", "closed_within_target", "response_due_on", "anomalies", "time_anomaly",
     ]
 
-    public init(_ kind: Kind, storage: any AggregatorStorage, filter: ExportFilter, format: ExportFormat, pageSize: Int = 5_000) {
+    /// `catchUp`: bring the figures up to date before the case export (the command line; never an HTTP request, whose
+    /// cost an unauthenticated sender would choose: the server's own job keeps them current).
+    public init(_ kind: Kind, storage: any AggregatorStorage, filter: ExportFilter, format: ExportFormat, pageSize: Int = 5_000,
+                catchUp: Bool = false) {
+        pendingCatchUp = catchUp && kind == .cases
         self.kind = kind
         self.pageSize = max(1, pageSize)
         self.storage = storage
@@ -74,7 +79,10 @@ public struct Export: Sendable {
     }
 
     private mutating func nextCases() async throws {
-        if afterCase == nil && rows == 0 { try await FigureUpdater.catchUp(storage) }
+        if pendingCatchUp {
+            try await FigureUpdater.catchUp(storage)
+            pendingCatchUp = false
+        }
         let desa = filter.area.count > 8 ? filter.area : nil
         let page = try await storage.exportCases(after: afterCase, area: AreaRange(String(filter.area.prefix(8))), limit: pageSize)
         for f in page where filter.includes(openedDay: f.openedDay) && (desa == nil || f.desa == desa) {
