@@ -6,29 +6,8 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
-// How the `simpul` executable is linked in release builds, for the idle daemon's memory (docs/benchmarks.md):
-// - lld (shipped with the toolchain), not exporting the program's own symbols (`--static-swift-stdlib` adds
-//   -export-dynamic: 1.3 MB of symbol tables that ld.so searches while binding the shared libraries);
-// - the functions the daemon runs packed together (scripts/simpul-daemon.order, made by
-//   scripts/generate-daemon-order.sh): the kernel maps code in 64 KiB chunks around each touched page, so
-//   scattered hot code costs most of the 20 MB of text. Unknown names are ignored: a stale list costs memory only;
-// - where the C library's loader reads them (glibc 2.36, Debian 12, and later), the ~95,000 relative relocations
-//   of the position-independent executable packed as DT_RELR: 2.2 MB the loader reads at every start become 18 KB.
-//   Still position-independent, so address-space randomisation stays.
-var daemonLinkFlags = [
-    "-use-ld=lld", "-Xlinker", "--no-export-dynamic",
-    "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/scripts/simpul-daemon.order", "-Xlinker", "--no-warn-symbol-ordering",
-]
-#if canImport(Glibc)
-import Glibc
-var confText = [CChar](repeating: 0, count: 64)  // "glibc 2.36"
-_ = confstr(Int32(_CS_GNU_LIBC_VERSION), &confText, confText.count)
-let glibcText = String(decoding: confText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-let glibcVersion = glibcText.split(separator: " ").last.map { $0.split(separator: ".").compactMap { Int($0) } } ?? []
-if glibcVersion.count >= 2, (glibcVersion[0], glibcVersion[1]) >= (2, 36) {
-    daemonLinkFlags += ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"]
-}
-#endif
+// The shipped release build (static Swift runtime, lld, the daemon's function order, packed relocations) is made by
+// scripts/build-release.sh, which checks the ordering file is not stale; plain `swift build` here stays untuned.
 
 let package = Package(
     name: "simpul",
@@ -126,9 +105,7 @@ let package = Package(
                 "SimpulNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict,
-            // The idle daemon's memory (docs/benchmarks.md): see `daemonLinkFlags`.
-            linkerSettings: [.unsafeFlags(daemonLinkFlags, .when(platforms: [.linux], configuration: .release))]
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "simpul-aggregator",

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Idle daemon cost: starts `simpul daemon` (release build) against a reachable aggregator, lets it settle,
 # then samples its RSS and CPU time over 60 s. Baseline in the same run: `sleep` (a process doing nothing).
-#   scripts/bench-daemon-idle.sh [BIN_DIR]     (default: a release build made with `swift build -c release`)
+#   scripts/bench-daemon-idle.sh [BIN_DIR]     (default: the shipped build, scripts/build-release.sh)
+#   scripts/bench-daemon-idle.sh --deb DIR     (the binaries as packaged: unpacked from DIR's simpul*.deb)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=${1:-$(swift build -c release --show-bin-path)}
-[ -x "$bin/simpul" ] && [ -x "$bin/simpul-aggregator" ] || { echo "build release first: swift build -c release" >&2; exit 2; }
 work=$(mktemp -d /tmp/simpul-idle.XXXXXX)
+if [ "${1:-}" = "--deb" ]; then
+    for deb in "${2:?--deb needs the directory of the .debs}"/simpul_*.deb "$2"/simpul-aggregator_*.deb; do dpkg-deb -x "$deb" "$work/unpacked"; done
+    bin=$work/unpacked/usr/bin
+else
+    bin=${1:-$(scripts/build-release.sh | tail -n 1)}
+fi
+[ -x "$bin/simpul" ] && [ -x "$bin/simpul-aggregator" ] || { echo "no simpul and simpul-aggregator in $bin" >&2; exit 2; }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 api=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 pids=()

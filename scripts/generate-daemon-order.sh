@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Regenerates scripts/simpul-daemon.order: the functions `simpul daemon` runs (startup, a sync, idle), in
-# the order lld should lay them out (Package.swift passes it with --symbol-ordering-file). Packing them
-# together keeps the idle daemon's resident code small; see docs/benchmarks.md. A stale list only costs
-# memory (unknown names are ignored), never correctness. Rerun after a toolchain or dependency upgrade.
+# the order lld should lay them out (scripts/build-release.sh passes it with --symbol-ordering-file, and fails
+# when the list has gone stale). Packing them together keeps the idle daemon's resident code small; see
+# docs/benchmarks.md. A stale list costs memory only (lld ignores unknown names), which is why the release build
+# checks it. Rerun after a toolchain or dependency upgrade, or when scripts/build-release.sh says so.
 #   scripts/generate-daemon-order.sh [BIN_DIR]     (needs valgrind; default: the static release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=${1:-$(swift build -c release --static-swift-stdlib --show-bin-path)}
+bin=${1:-$(scripts/build-release.sh --skip-order-check | tail -n 1)}
 command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install valgrind)" >&2; exit 2; }
 work=$(mktemp -d /tmp/simpul-order.XXXXXX)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }

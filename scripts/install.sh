@@ -4,7 +4,9 @@
 #
 #   sudo scripts/install.sh [--node] [--aggregator] [--no-build] [--bin-dir DIR]
 #
-# By default it builds release binaries here (`swift build -c release --static-swift-stdlib`), so they
+# For Debian and Ubuntu machines the packages are the usual way (scripts/package.sh, then apt install ./*.deb);
+# this script is for building and installing from source on the machine itself.
+# By default it builds release binaries here (scripts/build-release.sh: static Swift runtime, tuned link), so they
 # need no Swift runtime on the target, and installs both roles. It installs the binaries to
 # /usr/local/bin, the units to /etc/systemd/system, creates /etc/simpul with example configs, and prints
 # the next steps. It never creates or overwrites node.toml or aggregator.toml (`init` writes those), never
@@ -29,9 +31,9 @@ Options:
   --node          install the node (simpul, simpul.service)
   --aggregator    install the aggregator (simpul-aggregator, simpul-aggregator.service)
                   (neither given: both)
-  --no-build      do not build; install binaries already built (default .build/release)
+  --no-build      do not build; install binaries already built (default .build-release/release)
   --bin-dir DIR   take the binaries from DIR (implies --no-build), e.g. built as another user with
-                  swift build -c release --static-swift-stdlib
+                  scripts/build-release.sh --out DIR
   -h, --help      this help
 EOF
 }
@@ -85,18 +87,15 @@ fi
 if $build; then
     command -v swift >/dev/null \
         || die "swift is not on root's PATH; build as a user who has it and run: sudo $0 --bin-dir DIR"
-    for product in "${products[@]}"; do
-        note "Building $product (release, static Swift runtime)..."
-        (cd "$REPO" && swift build -c release --static-swift-stdlib --product "$product")
-    done
-    bin_dir=$(cd "$REPO" && swift build -c release --static-swift-stdlib --show-bin-path)
+    note "Building simpul and simpul-aggregator (release, static Swift runtime, tuned link)..."
+    bin_dir=$("$REPO/scripts/build-release.sh" | tail -n 1)
 fi
-[[ -n $bin_dir ]] || bin_dir=$REPO/.build/release
+[[ -n $bin_dir ]] || bin_dir=$REPO/.build-release/release
 [[ -d $bin_dir ]] || die "no binary directory $bin_dir"
 for product in "${products[@]}"; do
     [[ -x $bin_dir/$product ]] || die "$bin_dir/$product is missing or not executable"
     if command -v ldd >/dev/null && ldd "$bin_dir/$product" 2>/dev/null | grep -q 'libswiftCore\.so'; then
-        warn "$bin_dir/$product links the Swift runtime dynamically (not built with --static-swift-stdlib);" \
+        warn "$bin_dir/$product links the Swift runtime dynamically (not built by scripts/build-release.sh);" \
             "it runs only where that runtime is installed at the same path"
     fi
 done
