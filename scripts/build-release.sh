@@ -56,14 +56,8 @@ fi
 bin=$(swift build "${flags[@]}" --show-bin-path)
 
 # The ordering file must still name the daemon's functions.
-listed=$(grep -c . "$order")
-found=$(nm --defined-only "$bin/simpul" | awk '$2 ~ /^[tTwW]$/ {print $3}' | sort -u | comm -12 - <(sort -u "$order") | wc -l)
-echo "build-release: $found of the $listed functions in scripts/simpul-daemon.order are in simpul" >&2
-if [ "$order_check" = 1 ] && [ $((found * 2)) -lt "$listed" ]; then
-    echo "build-release: scripts/simpul-daemon.order is stale (only $found of its $listed names are functions of" \
-        "this simpul), so the idle daemon would use more memory than measured. Regenerate it from this build and" \
-        "commit it: apt-get install valgrind; scripts/generate-daemon-order.sh $bin (then build again)" >&2
-    exit 1
+if [ "$order_check" = 1 ]; then
+    scripts/lib/check-order-file.sh "$bin/simpul" "$order"
 fi
 if ldd "$bin/simpul" "$bin/simpul-aggregator" | grep -q libswiftCore; then
     echo "build-release: the Swift runtime is linked dynamically; expected --static-swift-stdlib to link it in" >&2

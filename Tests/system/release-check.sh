@@ -21,6 +21,16 @@ if printf '2.36\n%s\n' "$glibc" | sort -V -C && ! readelf -d "$bin/simpul" | gre
     fail "simpul has no packed relative relocations (DT_RELR) on glibc $glibc"
 fi
 "$bin/simpul-aggregator" --version >/dev/null || fail "simpul-aggregator --version failed"
+# The staleness check the build runs: passes for the committed list, fails (and says what to run) for a list of
+# names this binary does not have.
+scripts/lib/check-order-file.sh "$bin/simpul" scripts/simpul-daemon.order 2>/dev/null \
+    || fail "scripts/simpul-daemon.order is stale for this build (scripts/lib/check-order-file.sh)"
+printf '$s6SimpulGone%dVfunc\n' $(seq 1 200) >"$work/stale.order"
+head -n 50 scripts/simpul-daemon.order >>"$work/stale.order"
+if out=$(scripts/lib/check-order-file.sh "$bin/simpul" "$work/stale.order" 2>&1); then
+    fail "a stale function-order list (50 of 250 names found) passed the check: $out"
+fi
+grep -q 'generate-daemon-order.sh' <<<"$out" || fail "the stale-list failure does not say what to run: $out"
 "$bin/simpul" --help >/dev/null || fail "simpul --help failed"
 "$bin/simpul" init --node-id 35.07.01 --aggregator http://127.0.0.1:9 --data-dir "$work/node" --config "$work/node.toml" \
     >/dev/null 2>&1 || fail "simpul init failed"
