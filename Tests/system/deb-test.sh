@@ -41,17 +41,7 @@ CT_PID=""
 AGG_PORT=""
 RECORDED=()
 
-say() { printf 'deb-test: %s\n' "$*"; }
-pass() { PASSED=$((PASSED + 1)); printf 'ok   - %s\n' "$1"; }
-fail() {
-    FAILED=$((FAILED + 1))
-    printf 'FAIL - %s\n' "$1" >&2
-    shift
-    local line
-    for line in "$@"; do printf '%s\n' "$line" | sed 's/^/       /' >&2; done
-    exit 1
-}
-die() { fail "setup: $1" "${@:2}"; }
+readonly TEST_NAME=deb-test
 
 # shellcheck source=lib/container.sh
 . "$REPO/Tests/system/lib/container.sh"
@@ -77,17 +67,7 @@ cleanup() {
     echo "deb-test: $PASSED passed, 0 failed"
 }
 
-boot_container() {
-    timeout --kill-after=10 "$CONTAINER_LIFETIME" systemd-nspawn -q -D "$ROOTFS" --volatile=overlay -b \
-        --register=no --keep-unit --console=pipe -M "$MACHINE" \
-        --bind-ro="$OLD_DIR:/debs/old" --bind-ro="$NEW_DIR:/debs/new" \
-        </dev/null >"$WORK/container-console.log" 2>&1 &
-    NSPAWN_PID=$!
-    wait_for_container
-    local state
-    state=$(ct timeout 60 systemctl is-system-running --wait 2>&1) || true
-    say "container: $MACHINE, PID 1 is host pid $CT_PID, system $state"
-}
+boot_container() { start_container --bind-ro="$OLD_DIR:/debs/old" --bind-ro="$NEW_DIR:/debs/new"; }
 
 prop() { ct systemctl show -P "$2" "$1.service"; }
 node() { ct timeout 60 simpul "$@" --config /etc/simpul/node.toml; }

@@ -55,21 +55,7 @@ API_PORT=""
 RECORDED=()     # every event id recorded in the container, in order
 RECORD_ERROR=""
 
-say() { printf 'nspawn: %s\n' "$*"; }
-pass() { PASSED=$((PASSED + 1)); printf 'ok   - %s\n' "$1"; }
-
-# A failed check ends the run: later checks depend on the state the earlier ones left.
-fail() {
-    FAILED=$((FAILED + 1))
-    printf 'FAIL - %s\n' "$1" >&2
-    shift
-    local line
-    for line in "$@"; do printf '%s\n' "$line" | sed 's/^/       /' >&2; done
-    exit 1
-}
-
-# Setup problems (not a check of the product) also end the run and count as a failure.
-die() { fail "setup: $1" "${@:2}"; }
+readonly TEST_NAME=nspawn
 
 # shellcheck source=lib/container.sh
 . "$REPO/Tests/system/lib/container.sh"
@@ -164,15 +150,7 @@ EOF
     )
     [[ -d $SWIFT_RUNTIME ]] && binds+=(--bind-ro="$SWIFT_RUNTIME")
 
-    timeout --kill-after=10 "$CONTAINER_LIFETIME" systemd-nspawn -q -D "$ROOTFS" --volatile=overlay -b \
-        --register=no --keep-unit --console=pipe -M "$MACHINE" "${binds[@]}" \
-        </dev/null >"$WORK/container-console.log" 2>&1 &
-    NSPAWN_PID=$!
-
-    wait_for_container
-    local state
-    state=$(ct timeout 60 systemctl is-system-running --wait 2>&1) || true
-    say "container: $MACHINE, PID 1 is host pid $CT_PID, system $state"
+    start_container "${binds[@]}"
 }
 
 cleanup() {

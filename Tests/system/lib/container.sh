@@ -1,6 +1,23 @@
 # Shared by the systemd-nspawn system tests (nspawn-test.sh, deb-test.sh): a cached debootstrapped Debian root,
-# a booted container and commands run inside it. The sourcing script defines say, die, CACHE, SUITE, ROOTFS,
-# ROOTFS_PACKAGES, ROOTFS_MARKER, ROOTFS_RECIPE, CT_PATH and WORK, and keeps NSPAWN_PID and CT_PID.
+# a booted container and commands run inside it, and the checks' reporting. The sourcing script defines TEST_NAME,
+# CACHE, SUITE, ROOTFS, ROOTFS_PACKAGES, ROOTFS_MARKER, ROOTFS_RECIPE, CT_PATH and WORK, and keeps PASSED, FAILED,
+# NSPAWN_PID and CT_PID.
+
+say() { printf '%s: %s\n' "$TEST_NAME" "$*"; }
+pass() { PASSED=$((PASSED + 1)); printf 'ok   - %s\n' "$1"; }
+
+# A failed check ends the run: later checks depend on the state the earlier ones left.
+fail() {
+    FAILED=$((FAILED + 1))
+    printf 'FAIL - %s\n' "$1" >&2
+    shift
+    local line
+    for line in "$@"; do printf '%s\n' "$line" | sed 's/^/       /' >&2; done
+    exit 1
+}
+
+# Setup problems (not a check of the product) also end the run and count as a failure.
+die() { fail "setup: $1" "${@:2}"; }
 
 # ---------------------------------------------------------------------------------------------------------
 # The rootfs
@@ -85,6 +102,20 @@ host_pid() {
         fi
     done
     return 1
+}
+
+# Boots ROOTFS in systemd-nspawn as MACHINE (volatile: what the container writes goes to a tmpfs overlay, so the
+# cached root stays clean), with the extra nspawn options given (binds), bounded by CONTAINER_LIFETIME; returns once
+# its systemd is up (CT_PID set) and has finished starting.
+start_container() {
+    timeout --kill-after=10 "$CONTAINER_LIFETIME" systemd-nspawn -q -D "$ROOTFS" --volatile=overlay -b \
+        --register=no --keep-unit --console=pipe -M "$MACHINE" "$@" \
+        </dev/null >"$WORK/container-console.log" 2>&1 &
+    NSPAWN_PID=$!
+    wait_for_container
+    local state
+    state=$(ct timeout 60 systemctl is-system-running --wait 2>&1) || true
+    say "container: $MACHINE, PID 1 is host pid $CT_PID, system $state"
 }
 
 # After systemd-nspawn was started in the background as NSPAWN_PID: waits for the container's systemd and sets
