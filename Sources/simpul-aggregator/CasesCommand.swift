@@ -6,14 +6,14 @@ import SimpulCore
 struct CasesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cases",
-        abstract: "Fold every stored case (quarantined entries left out) as the nodes do: state, provider, wait against the target.")
+        abstract: tr(.aggHelpCases))
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Only the cases of this office node.") var node: String?
     @Option(name: .customLong("case"), help: "Only this case id.") var caseID: String?
     @Flag(help: "Only cases still open.") var open = false
     @Flag(help: "Only referrals without a provider response past the service's target.") var overdue = false
-    @Flag(help: "Print one JSON array.") var json = false
+    @Flag(help: ArgumentHelp(tr(.jsonArrayHelp))) var json = false
 
     func run() async throws {
         try await Output.guarding {
@@ -25,9 +25,9 @@ struct CasesCommand: AsyncParsableCommand {
             if open { cases = cases.filter(\.isOpen) }
             if overdue { cases = cases.filter(\.overdue) }
             if json { return Output.json(cases) }
-            Output.line("NODE\tCASE\tSERVICE\tSTATE\tPROVIDER\tWAITED (DAYS)\tTARGET\tOVERDUE")
+            Output.line(tr(.aggCasesHeader))
             for c in cases {
-                Output.line("\(c.caseNode)\t\(c.caseID)\t\(c.service)\t\(c.state)\t\(c.provider ?? "-")\t\(c.waitedDays.map { String($0) } ?? "-")\t\(c.targetDays.map { "\($0)" } ?? "-")\t\(c.overdue ? "yes" : "")")
+                Output.line("\(c.caseNode)\t\(c.caseID)\t\(c.service)\t\(c.state)\t\(c.provider ?? "-")\t\(c.waitedDays.map { String($0) } ?? "-")\t\(c.targetDays.map { "\($0)" } ?? "-")\t\(c.overdue ? tr(.aggYes) : "")")
             }
         }
     }

@@ -6,7 +6,7 @@ import SimpulCore
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Stream stored events, or every case's figures, of an area and a date range to stdout (CSV or JSON Lines; pseudonyms only).",
+        abstract: tr(.aggHelpExport),
         discussion: """
             events: one row per stored event (quarantined entries left out), dated by its own occurred_at.
             cases: one row per case (keyed by office node and case number) with the times of its steps in minutes,

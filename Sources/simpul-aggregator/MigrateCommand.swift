@@ -8,7 +8,7 @@ import SimpulCore
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
-        abstract: "Copy this SQLite aggregator into an empty PostgreSQL database (serve stopped), then verify the copy.",
+        abstract: tr(.aggHelpMigrate),
         discussion: """
             Every table is copied in one PostgreSQL transaction: the target holds all of it or nothing. Afterwards every \
             stored chain and batch signature is re-checked on the target, and the row counts are compared. Then set \
@@ -17,7 +17,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "The PostgreSQL database to fill: postgres://USER@HOST:PORT/DB (password in PGPASSWORD).") var to: String
-    @Flag(help: "Print the result as JSON.") var json = false
+    @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     struct Result: Codable {
         var rows: [String: Int]
@@ -36,8 +36,8 @@ struct MigrateCommand: AsyncParsableCommand {
         try await Output.guarding {
             let config = try global.load()
             guard config.database.isEmpty else {
-                throw AggregatorError("this aggregator already uses PostgreSQL (\(config.databaseDescription)); migrate reads a SQLite one",
-                                      hint: "to move between PostgreSQL servers use pg_dump and pg_restore (docs/operations.md)", exitCode: 2)
+                throw AggregatorError(Message(.aggMigrateAlreadyPostgres, ["database": config.databaseDescription]),
+                                      hint: Message(.aggMigrateAlreadyPostgresHint), exitCode: 2)
             }
             let url = try PostgresURL(to)
             let source = try SQLiteStorage(path: config.databasePath)
@@ -47,11 +47,11 @@ struct MigrateCommand: AsyncParsableCommand {
             logger.logLevel = .warning
             let quiet = json
             let report = try await SQLiteToPostgres.migrate(source: source, target: target, signingKey: key, logger: logger) { table, count in
-                if !quiet && count % 100_000 == 0 { Output.note("  \(table): \(count) rows") }
+                if !quiet && count % 100_000 == 0 { Output.note(tr(.aggMigrateProgress, ["table": table, "count": count])) }
             }
             if !json {
-                for (table, count) in report.rows.sorted(by: { $0.key < $1.key }) { Output.line("copied \(table): \(count) rows") }
-                Output.line(String(format: "copied in %.1f s; verifying the copy...", report.seconds))
+                for (table, count) in report.rows.sorted(by: { $0.key < $1.key }) { Output.line(tr(.aggMigrateCopied, ["table": table, "count": count])) }
+                Output.line(tr(.aggMigrateCopiedIn, ["seconds": String(format: "%.1f", report.seconds)]))
             }
             let results = try await StoredLogVerifier(storage: target).verifyAll()
             let sourceCount = try await source.entryCount(), targetCount = try await target.entryCount()
@@ -60,16 +60,16 @@ struct MigrateCommand: AsyncParsableCommand {
                                 verified: bad.isEmpty && sourceCount == targetCount, target: url.redacted)
             if json { Output.json(result) }
             if let first = bad.first {
-                throw AggregatorError("the copy does not verify: node \(first.node) seq \(first.firstBadSeq ?? 0): \(first.problem ?? "")",
-                                      hint: "keep serving from SQLite; drop the target database and migrate again", exitCode: 6)
+                throw AggregatorError(Message(.aggCopyNotVerified, ["node": first.node, "seq": first.firstBadSeq ?? 0, "problem": first.problem ?? ""]),
+                                      hint: Message(.aggCopyNotVerifiedHint), exitCode: 6)
             }
             guard sourceCount == targetCount else {
-                throw AggregatorError("the copy holds \(targetCount) entries but the SQLite aggregator \(sourceCount)",
-                                      hint: "was serve still running? stop it, drop the target database and migrate again", exitCode: 6)
+                throw AggregatorError(Message(.aggCopyCountMismatch, ["target": targetCount, "source": sourceCount]),
+                                      hint: Message(.aggCopyCountMismatchHint), exitCode: 6)
             }
             if !json {
-                Output.line("ok: \(results.count) node(s) verified, \(targetCount) entries on \(url.redacted)")
-                Output.note("next: set database = \"\(url.redacted)\" (password in PGPASSWORD or the URL) in \(AggregatorConfig.path(explicit: global.config)) (and on every replica), then start serve")
+                Output.line(tr(.aggMigrateOK, ["nodes": results.count, "entries": targetCount, "url": url.redacted]))
+                Output.note(tr(.aggMigrateNext, ["url": url.redacted, "path": AggregatorConfig.path(explicit: global.config)]))
             }
         }
     }

@@ -5,11 +5,11 @@ import SimpulCore
 
 struct NodesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "nodes", abstract: "Enrol, list, rekey and revoke nodes.", subcommands: [Add.self, List.self, Rekey.self, Revoke.self])
+        commandName: "nodes", abstract: tr(.aggHelpNodes), subcommands: [Add.self, List.self, Rekey.self, Revoke.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Enrol a node (NODE_ID --public-key KEY), or many from --file (lines: node_id,public_key; all or none).")
+            abstract: tr(.aggHelpNodesAdd))
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The node id: a kecamatan code, optionally -NN.") var nodeID: String?
@@ -21,25 +21,25 @@ struct NodesCommand: AsyncParsableCommand {
                 let admin = try await AggregatorAdmin(config: global.load())
                 let records: [SimpulAggregator.NodeRecord]
                 if let file {
-                    guard nodeID == nil, publicKey == nil else { throw AggregatorError("give NODE_ID --public-key KEY or --file, not both", exitCode: 2) }
-                    guard let data = FileManager.default.contents(atPath: file) else { throw AggregatorError("cannot read \(file)", exitCode: 2) }
+                    guard nodeID == nil, publicKey == nil else { throw AggregatorError(Message(.aggNodesBothForms), exitCode: 2) }
+                    guard let data = FileManager.default.contents(atPath: file) else { throw AggregatorError(Message(.cannotRead, ["path": file]), exitCode: 2) }
                     records = try admin.enrolments(file: String(decoding: data, as: UTF8.self), source: file, now: Date())
                 } else {
                     guard let nodeID, let publicKey else {
-                        throw AggregatorError("give NODE_ID and --public-key KEY (or --file F)", exitCode: 2)
+                        throw AggregatorError(Message(.aggNodesAddMissing), exitCode: 2)
                     }
                     records = [try admin.enrolment(nodeID: nodeID, publicKey: publicKey, now: Date())]
                 }
                 do { try await admin.storage.addNodes(records) } catch let error as AggregatorError { throw error } catch {
-                    throw AggregatorError("enrolment failed: \(error)")
+                    throw AggregatorError(Message(.aggEnrolFailed, ["error": "\(error)"]))
                 }
-                Output.line("enrolled \(records.count) node(s): \(records.map(\.id).joined(separator: ", "))")
+                Output.line(tr(.aggEnrolled, ["count": records.count, "nodes": records.map(\.id).joined(separator: ", ")]))
             }
         }
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List nodes: enrolled at, head seq, last seen, clock skew, state.")
+        static let configuration = CommandConfiguration(abstract: tr(.aggHelpNodesList))
 
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print one JSON array.") var json = false
@@ -49,10 +49,10 @@ struct NodesCommand: AsyncParsableCommand {
                 let admin = try await AggregatorAdmin(config: global.load())
                 let nodes = try await admin.storage.listNodes()
                 if json { return Output.json(nodes) }
-                Output.line("NODE\tSTATE\tHEAD\tBACKLOG\tLAST SEEN\tSKEW\tQUARANTINED\tENROLLED")
+                Output.line(tr(.aggNodesHeader))
                 for n in nodes {
-                    let state = n.state.rawValue + (n.forkSeq.map { " (fork at seq \($0))" } ?? "")
-                    Output.line("\(n.id)\t\(state)\t\(n.headSeq)\t\(n.reportedBacklog.map(String.init) ?? "-")\t\(n.lastSeenAt ?? "never")\t\(n.clockSkewSeconds.map { "\(Int($0))s" } ?? "-")\t\(n.quarantined)\t\(n.enrolledAt)")
+                    let state = n.state.rawValue + (n.forkSeq.map { tr(.aggForkAt, ["seq": $0]) } ?? "")
+                    Output.line("\(n.id)\t\(state)\t\(n.headSeq)\t\(n.reportedBacklog.map(String.init) ?? "-")\t\(n.lastSeenAt ?? tr(.statusNever))\t\(n.clockSkewSeconds.map { "\(Int($0))s" } ?? "-")\t\(n.quarantined)\t\(n.enrolledAt)")
                 }
             }
         }
@@ -60,7 +60,7 @@ struct NodesCommand: AsyncParsableCommand {
 
     struct Rekey: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Give a rebuilt node its new key (from 'simpul init --recover'); the old key stays on record for the entries it signed.")
+            abstract: tr(.aggHelpNodesRekey))
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The node id.") var nodeID: String
@@ -72,20 +72,20 @@ struct NodesCommand: AsyncParsableCommand {
                 let admin = try await AggregatorAdmin(config: global.load())
                 let record = try admin.enrolment(nodeID: nodeID, publicKey: publicKey, now: Date())
                 guard let before = try await admin.storage.node(nodeID) else {
-                    throw AggregatorError("node \(nodeID) is not enrolled", hint: "see 'simpul-aggregator nodes list'", exitCode: 2)
+                    throw AggregatorError(Message(.aggNotEnrolled, ["node": nodeID]), hint: Message(.aggSeeNodesList), exitCode: 2)
                 }
                 try await admin.storage.rekey(node: nodeID, publicKey: record.publicKey, at: RFC3339.format(Date()))
                 if json {
                     Output.json(["node_id": nodeID, "public_key": record.publicKey, "old_key_until_seq": String(before.headSeq)])
                 } else {
-                    Output.line("rekeyed \(nodeID): the old key stays on record for seq 1-\(before.headSeq); the node syncs with its new key now")
+                    Output.line(tr(.aggRekeyed, ["node": nodeID, "seq": before.headSeq]))
                 }
             }
         }
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a node: its pushes are refused from now on; its stored log is kept.")
+        static let configuration = CommandConfiguration(abstract: tr(.aggHelpNodesRevoke))
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The node id.") var nodeID: String
@@ -94,10 +94,10 @@ struct NodesCommand: AsyncParsableCommand {
             try await Output.guarding {
                 let admin = try await AggregatorAdmin(config: global.load())
                 guard try await admin.storage.node(nodeID) != nil else {
-                    throw AggregatorError("node \(nodeID) is not enrolled", hint: "see 'simpul-aggregator nodes list'", exitCode: 2)
+                    throw AggregatorError(Message(.aggNotEnrolled, ["node": nodeID]), hint: Message(.aggSeeNodesList), exitCode: 2)
                 }
                 let changed = try await admin.revoke(nodeID, now: Date())
-                Output.line(changed ? "revoked \(nodeID)" : "\(nodeID) was already revoked")
+                Output.line(tr(changed ? .aggRevokedDone : .aggAlreadyRevoked, ["node": nodeID]))
             }
         }
     }
@@ -105,7 +105,7 @@ struct NodesCommand: AsyncParsableCommand {
 
 struct EventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "events", abstract: "Print every stored entry of a node, verbatim, as one JSON array (no limit).")
+        commandName: "events", abstract: tr(.aggHelpEvents))
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "The node id.") var node: String
@@ -115,7 +115,7 @@ struct EventsCommand: AsyncParsableCommand {
         try await Output.guarding {
             let admin = try await AggregatorAdmin(config: global.load())
             guard try await admin.storage.node(node) != nil else {
-                throw AggregatorError("node \(node) is not enrolled", hint: "see 'simpul-aggregator nodes list'", exitCode: 2)
+                throw AggregatorError(Message(.aggNotEnrolled, ["node": node]), hint: Message(.aggSeeNodesList), exitCode: 2)
             }
             let out = FileHandle.standardOutput
             out.write(Data("[".utf8))
@@ -140,10 +140,10 @@ struct EventsCommand: AsyncParsableCommand {
 
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Re-check every stored chain and batch signature; names node and seq on damage.")
+        commandName: "verify", abstract: tr(.aggHelpVerify))
 
     @OptionGroup var global: GlobalOptions
-    @Flag(help: "Print the results as JSON.") var json = false
+    @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     func run() async throws {
         try await Output.guarding {
@@ -152,14 +152,13 @@ struct VerifyCommand: AsyncParsableCommand {
             if json { Output.json(results) }
             let bad = results.filter { !$0.ok }
             if !json {
-                for r in results where r.ok { Output.line("ok \(r.node): \(r.entries) entries in \(r.batches) signed batches") }
+                for r in results where r.ok { Output.line(tr(.aggVerifyOK, ["node": r.node, "entries": r.entries, "batches": r.batches])) }
             }
             if let first = bad.first {
+                let more = bad.count > 1 ? Message(.aggVerifyMore, ["count": bad.count - 1]) : .verbatim("")
                 throw AggregatorError(
-                    "verification failed: node \(first.node) seq \(first.firstBadSeq ?? 0): \(first.problem ?? "")"
-                        + (bad.count > 1 ? " (and \(bad.count - 1) more node(s))" : ""),
-                    hint: "the stored log was altered or damaged after it arrived; restore the aggregator from its last good backup (the nodes re-send what is missing)",
-                    exitCode: 6)
+                    Message(.aggVerifyFailed, ["node": first.node, "seq": first.firstBadSeq ?? 0, "problem": first.problem ?? ""], parts: ["more": more]),
+                    hint: Message(.aggVerifyFailedHint), exitCode: 6)
             }
         }
     }

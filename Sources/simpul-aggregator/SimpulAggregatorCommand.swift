@@ -10,14 +10,14 @@ import SimpulSystemd
 struct SimpulAggregatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simpul-aggregator",
-        abstract: "The provincial aggregator: verifies and stores every kecamatan node's log exactly once.",
+        abstract: tr(.aggHelpRoot),
         version: BuildInfo.version,
         subcommands: [InitCommand.self, ServeCommand.self, NodesCommand.self, EventsCommand.self, VerifyCommand.self, QuarantineCommand.self,
                       CasesCommand.self, ExportCommand.self, MigrateCommand.self])
 }
 
 struct GlobalOptions: ParsableArguments {
-    @Option(help: "The aggregator config (default: $SIMPUL_AGGREGATOR_CONFIG, else /etc/simpul/aggregator.toml).")
+    @Option(help: ArgumentHelp(tr(.aggregatorConfigOptionHelp)))
     var config: String?
 
     func load() throws -> AggregatorConfig {
@@ -37,13 +37,14 @@ enum Output {
     static func line(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
     static func note(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 
-    /// An expected failure becomes a message and an exit status, never a stack trace.
+    /// An expected failure becomes a message and an exit status, never a stack trace. Messages are in the operator's
+    /// language (`Language.current`): `simpul-aggregator: error:` / `hint:`, or `simpul-aggregator: galat:` / `petunjuk:`.
     static func guarding(_ body: () async throws -> Void) async throws {
         do {
             try await body()
         } catch let error as AggregatorError {
-            note("simpul-aggregator: error: \(error.message)")
-            if let hint = error.hint { note("hint: \(hint)") }
+            note("simpul-aggregator: \(tr(.errorLabel)): \(error.text.text())")
+            if let hint = error.hintText { note("\(tr(.hintLabel)): \(hint.text())") }
             throw ExitCode(error.exitCode)
         }
     }
@@ -56,7 +57,7 @@ func absolute(_ path: String) -> String {
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Write a config, create the database (SQLite, or join a PostgreSQL one) and the receipt-signing key.")
+        abstract: tr(.aggHelpInit))
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Where the database and key live.") var dataDir: String
@@ -71,7 +72,7 @@ struct InitCommand: AsyncParsableCommand {
         try await Output.guarding {
             var config = AggregatorConfig(dataDir: absolute(dataDir))
             if let listen {
-                guard ListenAddress(listen) != nil else { throw AggregatorError("--listen '\(listen)' must be HOST:PORT", exitCode: 2) }
+                guard ListenAddress(listen) != nil else { throw AggregatorError(Message(.aggListenOptionInvalid, ["listen": listen]), exitCode: 2) }
                 config.listen = listen
             }
             config.allowUnknownNodeIDs = allowUnknownNodeIds
@@ -81,15 +82,15 @@ struct InitCommand: AsyncParsableCommand {
             }
             let path = absolute(AggregatorConfig.path(explicit: global.config))
             let key = try await AggregatorAdmin.initialize(config: config, configPath: path, signingKeyFile: signingKey.map(absolute))
-            Output.line("Initialised aggregator; config \(path), data \(config.dataDir), database \(config.databaseDescription).")
-            Output.line("Receipt-signing public key: \(key)")
-            Output.note("next: simpul-aggregator serve --config \(path)")
+            Output.line(tr(.aggInitDone, ["config": path, "data": config.dataDir, "database": config.databaseDescription]))
+            Output.line(tr(.aggReceiptKey, ["key": key]))
+            Output.note(tr(.nextStep, ["step": "simpul-aggregator serve --config \(path)"]))
         }
     }
 }
 
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API (exits 0 on SIGTERM).")
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: tr(.aggHelpServe))
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "HOST:PORT to listen on, overriding the config.") var listen: String?
@@ -99,7 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await Output.guarding {
             var config = try global.load()
             if let listen {
-                guard ListenAddress(listen) != nil else { throw AggregatorError("--listen '\(listen)' must be HOST:PORT", exitCode: 2) }
+                guard ListenAddress(listen) != nil else { throw AggregatorError(Message(.aggListenOptionInvalid, ["listen": listen]), exitCode: 2) }
                 config.listen = listen
             }
             let level = Logger.Level(rawValue: logLevel) ?? .info

@@ -1,11 +1,12 @@
 import ArgumentParser
+import SimpulCore
 import Foundation
 import SimpulNode
 
 struct ApiTokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "api-token",
-        abstract: "Print the local API's token (front-desk applications send it as 'Authorization: Bearer TOKEN'); --rotate makes a new one.",
+        abstract: tr(.helpApiToken),
         discussion: """
             The token lives in api.token in the data directory, readable by the node's owner and group. A front-desk
             application's installer, run as root or as a member of that group, reads it from there or from this
@@ -14,7 +15,7 @@ struct ApiTokenCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Replace the token with a new one.") var rotate = false
-    @Flag(help: "Print the result as JSON.") var json = false
+    @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     func run() async throws {
         try await Output.guarding {
@@ -24,8 +25,7 @@ struct ApiTokenCommand: AsyncParsableCommand {
                 token = try LocalAPIToken.rotate(config)
             } else {
                 guard let current = LocalAPIToken.read(config) else {
-                    throw NodeError(.keys, "cannot read the local API token at \(config.apiTokenPath)",
-                                    hint: "run as the node's owner or root; if it is missing, make one with 'simpul api-token --rotate'")
+                    throw NodeError(.keys, Message(.apiTokenUnreadable, ["path": config.apiTokenPath]), hint: Message(.apiTokenUnreadableHint))
                 }
                 token = current
             }

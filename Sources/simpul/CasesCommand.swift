@@ -6,7 +6,7 @@ import SimpulNode
 struct CasesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cases",
-        abstract: "List this office's cases (or, on a provider node, the cases referred to it) with every node's events.",
+        abstract: tr(.helpCases),
         discussion: """
             A case's state is the fold of its events from every node, ordered by hybrid logical clock. WAITED counts days
             (24-hour periods) from the referral while a provider has not answered, otherwise from the request; --overdue
@@ -17,7 +17,7 @@ struct CasesCommand: AsyncParsableCommand {
     @Option(name: .customLong("case"), help: "Only this case id.") var caseID: String?
     @Flag(help: "Only cases still open.") var open = false
     @Flag(help: "Only referrals without a provider response past the service's target.") var overdue = false
-    @Flag(help: "Print one JSON array.") var json = false
+    @Flag(help: ArgumentHelp(tr(.jsonArrayHelp))) var json = false
 
     func run() async throws {
         try await Output.guarding {
@@ -26,17 +26,17 @@ struct CasesCommand: AsyncParsableCommand {
             let cases = try listing.cases(.init(caseID: caseID, openOnly: open, overdueOnly: overdue))
             if json { return Output.json(cases) }
             if let caseID, cases.isEmpty {
-                return Output.note("no case \(caseID) on this node ('simpul cases' lists every case it holds)")
+                return Output.note(tr(.noCase, ["case": caseID]))
             }
-            Output.line("CASE\tNODE\tSERVICE\tSTATE\tPROVIDER\tWAITED\tTARGET\tFLAGS")
+            Output.line(tr(.casesHeader))
             for c in cases {
                 let waited = c.waitedDays.map { String(format: "%.1fd", $0) } ?? "-"
-                var flags = c.overdue ? ["OVERDUE"] : []
-                if !c.anomalies.isEmpty { flags.append("\(c.anomalies.count) anomal\(c.anomalies.count == 1 ? "y" : "ies")") }
+                var flags = c.overdue ? [tr(.flagOverdue)] : []
+                if !c.anomalies.isEmpty { flags.append(tr(c.anomalies.count == 1 ? .anomalyOne : .anomalyMany, ["count": c.anomalies.count])) }
                 Output.line("\(c.caseID)\t\(c.caseNode)\t\(c.service)\t\(c.state)\t\(c.provider ?? "-")\t\(waited)\t\(c.targetDays.map { "\($0)d" } ?? "-")\t\(flags.joined(separator: ", "))")
                 if caseID != nil {
                     for step in c.events {
-                        Output.line("  \(step.occurredAt)  \(step.node) #\(step.seq)  \(step.kind)\(step.superseded ? " (superseded)" : "")"
+                        Output.line("  \(step.occurredAt)  \(step.node) #\(step.seq)  \(step.kind)\(step.superseded ? tr(.superseded) : "")"
                             + (step.outcome.map { " outcome=\($0)" } ?? "") + (step.reason.map { " reason=\($0)" } ?? ""))
                     }
                     for anomaly in c.anomalies { Output.line("  ! \(anomaly)") }

@@ -1,11 +1,12 @@
 import ArgumentParser
+import SimpulCore
 import Logging
 import SimpulNode
 import SimpulSystemd
 
 struct DaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "daemon", abstract: "Run the node service (systemd Type=notify): scheduled sync, control socket, watchdog.")
+        commandName: "daemon", abstract: tr(.helpDaemon))
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
@@ -23,7 +24,7 @@ struct DaemonCommand: AsyncParsableCommand {
 struct BackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Copy the database (consistently, while the daemon runs), keys and config into a new directory.")
+        abstract: tr(.helpBackup))
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "A new (or empty) directory.") var destination: String
@@ -34,7 +35,7 @@ struct BackupCommand: AsyncParsableCommand {
             let config = try NodeConfig.load(path: path)
             let written = try NodeBackup.run(config: config, configPath: path, destination: absolute(destination))
             for file in written { Output.line(file) }
-            Output.note("backup complete; it holds private keys: keep it as safe as the node itself. Restore steps: docs/operations.md")
+            Output.note(tr(.backupDone))
         }
     }
 }

@@ -5,13 +5,13 @@ import SimpulNode
 
 struct EventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "events", abstract: "List recorded events (pseudonyms only; a NIK is never stored).")
+        commandName: "events", abstract: tr(.helpEvents))
 
     @OptionGroup var global: GlobalOptions
     @Option(name: .customLong("case"), help: "Only this case.") var caseID: String?
     @Option(help: "Only events recorded at or after this time (RFC 3339).") var since: String?
     @Option(help: "At most this many.") var limit: Int?
-    @Flag(help: "Print one JSON array.") var json = false
+    @Flag(help: ArgumentHelp(tr(.jsonArrayHelp))) var json = false
 
     func run() async throws {
         try await Output.guarding {
@@ -20,7 +20,7 @@ struct EventsCommand: AsyncParsableCommand {
             var sinceDate: Date?
             if let since {
                 guard let parsed = RFC3339.parse(since) else {
-                    throw NodeError(.usage, "--since '\(since)' is not an RFC 3339 time", hint: "e.g. 2026-11-30T00:00:00+07:00")
+                    throw NodeError(.usage, Message(.sinceInvalid, ["value": since]), hint: Message(.sinceInvalidHint))
                 }
                 sinceDate = parsed.date
             }

@@ -5,7 +5,7 @@ import SimpulNode
 
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "init", abstract: "Set up this office's node: config, database and key pair; prints the public key to enrol.")
+        commandName: "init", abstract: tr(.helpInit))
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "This office's kecamatan code, e.g. 35.07.01 (add -02 for a second node in one office).")
@@ -26,7 +26,7 @@ struct InitCommand: AsyncParsableCommand {
     var aggregatorKey: String?
     @Flag(help: "Accept a node id outside the shipped Kemendagri list.")
     var allowUnknownWilayah = false
-    @Flag(help: "Print the result as JSON.")
+    @Flag(help: ArgumentHelp(tr(.jsonHelp)))
     var json = false
 
     func run() async throws {
@@ -37,30 +37,31 @@ struct InitCommand: AsyncParsableCommand {
             case (let id?, nil): nodeID = id
             case (nil, let code?):
                 guard NodeID.isProviderCode(code) else {
-                    throw NodeError(.usage, "--provider '\(code)' is not a provider code", hint: "an upper-case code as referrals name it, e.g. DISDUKCAPIL.35.07")
+                    throw NodeError(.usage, Message(.providerNotCode, ["code": code]), hint: Message(.providerNotCodeHint))
                 }
                 nodeID = code
-            case (.some, .some): throw NodeError(.usage, "give --node-id or --provider, not both", hint: "a provider node's id is its provider code")
-            case (nil, nil): throw NodeError(.usage, "give --node-id (an office) or --provider (a provider office)")
+            case (.some, .some): throw NodeError(.usage, Message(.nodeIdAndProvider), hint: Message(.nodeIdAndProviderHint))
+            case (nil, nil): throw NodeError(.usage, Message(.nodeIdMissing))
             }
             var config = NodeConfig(nodeID: nodeID, aggregatorURL: aggregator, dataDir: absolute(dataDir))
             config.allowUnknownWilayah = allowUnknownWilayah
             config.daemon.runtimeDir = runtimeDir.map(absolute) ?? NodeConfig.defaultRuntimeDir(dataDir: config.dataDir)
             let result = try NodeSetup.initialize(config: config, configPath: absolute(path), pseudonymKeySource: pseudonymKey, rebuild: recover,
                                                   aggregatorKey: aggregatorKey)
-            for warning in result.warnings { Output.note("simpul: warning: \(warning)") }
+            for warning in result.warningMessages { Output.note("simpul: \(tr(.warningLabel)): \(warning.text())") }
             if json {
                 Output.json(result)
             } else {
-                Output.line("Initialised \(result.role) node \(result.nodeID); config \(result.configPath), data \(result.dataDir).")
+                Output.line(tr(.initDone, ["role": tr(result.role == "provider" ? .roleProvider : .roleOffice), "node": result.nodeID,
+                                             "config": result.configPath, "data": result.dataDir]))
                 if recover {
-                    Output.line("New public key (provincial IT gives it to the node with 'nodes rekey'):")
+                    Output.line(tr(.initNewPublicKey))
                     Output.line(result.publicKey)
-                    Output.note("next: simpul-aggregator nodes rekey \(result.nodeID) --public-key \(result.publicKey); then 'simpul sync now' pulls this node's log back")
+                    Output.note(tr(.initNextRekey, ["node": result.nodeID, "key": result.publicKey]))
                 } else {
-                    Output.line("Public key (enrol it on the aggregator):")
+                    Output.line(tr(.initPublicKey))
                     Output.line(result.publicKey)
-                    Output.note("next: simpul-aggregator nodes add \(result.nodeID) --public-key \(result.publicKey)")
+                    Output.note(tr(.initNextEnrol, ["node": result.nodeID, "key": result.publicKey]))
                 }
             }
         }

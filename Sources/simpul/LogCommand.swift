@@ -1,16 +1,17 @@
 import ArgumentParser
+import SimpulCore
 import SimpulNode
 
 struct LogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "log", abstract: "Inspect the node's change log.", subcommands: [Verify.self])
+        commandName: "log", abstract: tr(.helpLog), subcommands: [Verify.self])
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Re-check every hash from seq 1 and every event against its entry; names the first bad seq.")
+            abstract: tr(.helpLogVerify))
 
         @OptionGroup var global: GlobalOptions
-        @Flag(help: "Print the result as JSON.") var json = false
+        @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
         func run() async throws {
             try await Output.guarding {
@@ -19,13 +20,11 @@ struct LogCommand: AsyncParsableCommand {
                 let result = try context.store.verify(node: config.nodeID)
                 if json { Output.json(result) }
                 guard result.ok else {
-                    throw NodeError(
-                        .corruptLog, "log verification failed at seq \(result.firstBadSeq ?? 0): \(result.problem ?? "")",
-                        hint: "the log in \(config.databasePath) was altered or damaged after it was written. Keep the file for inspection, "
-                            + "and restore the node from its last good backup ('simpul backup'; see docs/operations.md)")
+                    throw NodeError(.corruptLog, Message(.logVerifyFailed, ["seq": result.firstBadSeq ?? 0, "problem": result.problem ?? ""]),
+                                    hint: Message(.logVerifyFailedHint, ["path": config.databasePath]))
                 }
                 if !json {
-                    Output.line("log ok: \(result.entries) entries, seq 1-\(result.headSeq), head hash \(result.headHash)")
+                    Output.line(tr(.logOK, ["entries": result.entries, "head": result.headSeq, "hash": result.headHash]))
                 }
             }
         }

@@ -1,8 +1,12 @@
 import ArgumentParser
+import SimpulCore
 import Foundation
 import SimpulNode
 
 /// Printing for the CLI: one JSON document on stdout for `--json`, messages and errors on stderr.
+///
+/// Messages are in the operator's language (`Language.current`: `SIMPUL_LANG`, else the locale); the prefixes too:
+/// `simpul: error:` / `hint:` in English, `simpul: galat:` / `petunjuk:` in Bahasa Indonesia.
 enum Output {
     static func json<T: Encodable>(_ value: T) {
         let encoder = JSONEncoder()
@@ -28,8 +32,8 @@ enum Output {
         do {
             try await body()
         } catch let error as NodeError {
-            note("simpul: error: \(error.message)")
-            if let hint = error.hint { note("hint: \(hint)") }
+            note("simpul: \(tr(.errorLabel)): \(error.text.text())")
+            if let hint = error.hintText { note("\(tr(.hintLabel)): \(hint.text())") }
             throw ExitCode(error.exitCode)
         }
     }

@@ -6,7 +6,7 @@ import SimpulNode
 struct RecordCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "record",
-        abstract: "Record one event from flags, or many from --file (one JSON event per line; '-' reads stdin).",
+        abstract: tr(.helpRecord),
         discussion: """
             Recording never needs the network: the events are on disk when this returns. A file is all or nothing:
             one invalid line and nothing is stored. Kinds: \(EventKind.allCases.map(\.rawValue).joined(separator: ", ")).
@@ -38,22 +38,22 @@ struct RecordCommand: AsyncParsableCommand {
             let entries: [AppendedEntry]
             if let file {
                 guard kind == nil, service == nil, caseID == nil, nik == nil else {
-                    throw NodeError(.usage, "--file cannot be combined with event flags", hint: "put every event in the file")
+                    throw NodeError(.usage, Message(.fileWithFlags), hint: Message(.fileWithFlagsHint))
                 }
                 let data: Data
                 if file == "-" {
                     data = FileHandle.standardInput.readDataToEndOfFile()
                 } else {
                     guard let contents = FileManager.default.contents(atPath: file) else {
-                        throw NodeError(.usage, "cannot read \(file)", hint: "check the path and permissions")
+                        throw NodeError(.usage, Message(.cannotRead, ["path": file]), hint: Message(.checkPathPermissions))
                     }
                     data = contents
                 }
                 let showProgress = Output.stderrIsTerminal && data.count > 1 << 20
                 entries = try recorder.importNDJSON(data, progress: showProgress ? { done, total in
-                    FileHandle.standardError.write(Data("\rvalidating \(done)/\(total) lines".utf8))
+                    FileHandle.standardError.write(Data(("\r" + tr(.validatingProgress, ["done": done, "total": total])).utf8))
                 } : nil)
-                if showProgress { Output.note("\rvalidated and stored \(entries.count) events      ") }
+                if showProgress { Output.note("\r" + tr(.validatedStored, ["count": entries.count]) + "      ") }
             } else {
                 entries = try recorder.record(objects: [try flagsObject()])
             }
@@ -68,7 +68,7 @@ struct RecordCommand: AsyncParsableCommand {
 
     func flagsObject() throws -> [String: JSONValue] {
         guard kind != nil else {
-            throw NodeError(.usage, "give --kind and the event's fields, or --file", hint: "see 'simpul record --help'")
+            throw NodeError(.usage, Message(.kindMissing), hint: Message(.kindMissingHint))
         }
         var object = [String: JSONValue]()
         let fields: [(String, String?)] = [
@@ -84,7 +84,7 @@ struct RecordCommand: AsyncParsableCommand {
         var attrs = [String: JSONValue]()
         for pair in attr {
             guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
-                throw NodeError(.usage, "--attr '\(pair)' must be key=value")
+                throw NodeError(.usage, Message(.attrInvalid, ["pair": pair]))
             }
             let value = String(pair[pair.index(after: eq)...])
             attrs[String(pair[..<eq])] = Int64(value).map(JSONValue.integer) ?? .string(value)

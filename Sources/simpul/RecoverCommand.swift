@@ -7,7 +7,7 @@ import Logging
 struct RecoverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recover",
-        abstract: "After a fork (a node restored from an old backup that then recorded): adopt the province's log, re-append this node's other events after it.",
+        abstract: tr(.helpRecover),
         discussion: """
             The province's log is the truth up to its head. Local entries that differ from it are kept as evidence
             (listed with --evidence), their events that the province lacks are appended again after its head with the
@@ -17,7 +17,7 @@ struct RecoverCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Only list the evidence kept by earlier recovers.") var evidence = false
-    @Flag(help: "Print the result as JSON.") var json = false
+    @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     func run() async throws {
         try await Output.guarding {
@@ -28,8 +28,8 @@ struct RecoverCommand: AsyncParsableCommand {
                 if json {
                     return Output.json(rows.map { EvidenceRow(seq: $0.seq, eventID: $0.eventID, reappendedSeq: $0.reappendedSeq, recoveredAt: $0.recoveredAt) })
                 }
-                Output.line("OLD SEQ\tEVENT\tRE-APPENDED AS\tRECOVERED AT")
-                for r in rows { Output.line("\(r.seq)\t\(r.eventID)\t\(r.reappendedSeq.map { "seq \($0)" } ?? "(the province has it)")\t\(r.recoveredAt)") }
+                Output.line(tr(.evidenceHeader))
+                for r in rows { Output.line("\(r.seq)\t\(r.eventID)\t\(r.reappendedSeq.map { "seq \($0)" } ?? tr(.evidenceProvinceHasIt))\t\(r.recoveredAt)") }
                 return
             }
             let keys = try NodeKeys.load(config)
@@ -38,18 +38,18 @@ struct RecoverCommand: AsyncParsableCommand {
             let report = try await engine.recover()
             if json { return Output.json(report) }
             if let diverged = report.divergedAt {
-                Output.line("this node's log parted from the province's at seq \(diverged)")
-                Output.line("adopted the province's seq \(report.adoptedFrom ?? 0)-\(report.adoptedThrough ?? 0) (\(report.adopted) entries)")
-                Output.line("re-appended \(report.reappended.count) local event(s) the province lacked, now seq "
-                    + (report.reappended.isEmpty ? "-" : "\(report.reappended[0].newSeq)-\(report.reappended[report.reappended.count - 1].newSeq)"))
-                Output.line("kept \(report.evidence.count) replaced local entr\(report.evidence.count == 1 ? "y" : "ies") as evidence ('simpul recover --evidence')")
+                Output.line(tr(.recoverDiverged, ["seq": diverged]))
+                Output.line(tr(.recoverAdopted, ["from": report.adoptedFrom ?? 0, "to": report.adoptedThrough ?? 0, "count": report.adopted]))
+                let range = report.reappended.isEmpty ? "-" : "\(report.reappended[0].newSeq)-\(report.reappended[report.reappended.count - 1].newSeq)"
+                Output.line(tr(.recoverReappended, ["count": report.reappended.count, "range": range]))
+                Output.line(tr(report.evidence.count == 1 ? .recoverEvidenceOne : .recoverEvidenceMany, ["count": report.evidence.count]))
             } else if report.adopted > 0 {
-                Output.line("no fork: pulled \(report.adopted) entries this node lacked from the province")
+                Output.line(tr(.recoverNoForkPulled, ["count": report.adopted]))
             } else {
-                Output.line("no fork: this node's log already matches the province's")
+                Output.line(tr(.recoverNoForkMatches))
             }
-            Output.line("log head seq \(report.headSeq); the aggregator \(report.aggregatorResolved ? "accepts this node again" : "still marks it forked")")
-            Output.note("next: simpul sync now")
+            Output.line(tr(report.aggregatorResolved ? .recoverHeadAccepted : .recoverHeadForked, ["seq": report.headSeq]))
+            Output.note(tr(.nextStep, ["step": "simpul sync now"]))
         }
     }
 }

@@ -6,7 +6,7 @@ import SimpulCore
 struct Simpul: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simpul",
-        abstract: "Record public-service events offline and sync them to the provincial aggregator.",
+        abstract: tr(.helpSimpul),
         version: BuildInfo.version,
         subcommands: [
             InitCommand.self, RecordCommand.self, StatusCommand.self, SyncCommand.self, EventsCommand.self, LogCommand.self,
@@ -17,6 +17,6 @@ struct Simpul: AsyncParsableCommand {
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "The node config (default: $SIMPUL_CONFIG, else /etc/simpul/node.toml).")
+    @Option(name: .long, help: ArgumentHelp(tr(.configOptionHelp)))
     var config: String?
 }

@@ -1,12 +1,13 @@
 import ArgumentParser
+import SimpulCore
 import SimpulNode
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show the node's log head, what the aggregator acknowledged, and the last sync.")
+        commandName: "status", abstract: tr(.helpStatus))
 
     @OptionGroup var global: GlobalOptions
-    @Flag(help: "Print the status as JSON.") var json = false
+    @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     func run() async throws {
         try await Output.guarding {
@@ -21,34 +22,48 @@ struct StatusCommand: AsyncParsableCommand {
                 Output.json(report)
                 return
             }
-            Output.line("node        \(report.nodeID)\(report.kecamatan.map { " (\($0))" } ?? "")")
-            Output.line("public key  \(report.publicKey)")
-            Output.line("aggregator  \(report.aggregator)")
-            Output.line("role        \(report.role)")
-            for warning in report.warnings ?? [] { Output.line("WARNING     \(warning)") }
-            if report.rebuildPending {
-                Output.line("ACTION      rebuilding from the province: recording waits until 'simpul sync now' pulls this node's log back")
-            }
-            Output.line("log head    seq \(report.headSeq)")
-            Output.line("acked       seq \(report.ackedSeq) (backlog \(report.backlog))")
-            Output.line("last sync   \(report.lastSyncAt ?? "never")")
-            Output.line("feed        cursor \(report.feedCursor), last moved \(report.feedMovedAt ?? "never"), last read \(report.feedPulledAt ?? "never")")
-            Output.line("rules       \(report.rulesVersion)")
-            if let error = report.lastError {
-                Output.line("last error  \(error)")
-                if report.syncBlocked { Output.line("ACTION      sync is refused until a person acts; retrying will not help") }
-                if let hint = report.lastErrorHint { Output.line("hint        \(hint)") }
-            }
-            if report.quarantined > 0 {
-                Output.line("quarantined \(report.quarantined) entr\(report.quarantined == 1 ? "y" : "ies") held by the aggregator (stored, not counted): "
-                    + (report.quarantineReason ?? ""))
-                Output.line("            provincial IT sees them with 'simpul-aggregator quarantine list'; nothing to do on this PC")
-            }
-            if let receipt = report.receipt {
-                Output.line("receipt     seq \(receipt.seq) hash \(receipt.hash.prefix(16))... issued \(receipt.issuedAt)"
-                    + (receipt.isValidlySigned ? " (signature ok)" : " (SIGNATURE INVALID)"))
-            }
-            Output.line("daemon      \(report.daemon)")
+            Self.printText(report, config: config)
         }
+    }
+
+    /// The report for a person, in their language; labels padded to one column.
+    static func printText(_ report: NodeStatusReport, config: NodeConfig) {
+        let labels: [MessageKey] = [.statusNode, .statusPublicKey, .statusAggregator, .statusRole, .statusWarning, .statusAction, .statusLogHead,
+                                    .statusAcked, .statusLastSync, .statusFeed, .statusRules, .statusLastError, .statusHint,
+                                    .statusQuarantined, .statusReceipt, .statusDaemon]
+        let width = max(12, labels.map { tr($0).count + 1 }.max() ?? 12)
+        func row(_ label: MessageKey, _ value: String) {
+            let text = tr(label)
+            Output.line(text + String(repeating: " ", count: max(1, width - text.count)) + value)
+        }
+        let never = tr(.statusNever)
+        row(.statusNode, report.nodeID + (report.kecamatan.map { " (\($0))" } ?? ""))
+        row(.statusPublicKey, report.publicKey)
+        row(.statusAggregator, report.aggregator)
+        row(.statusRole, tr(report.role == "provider" ? .roleProvider : .roleOffice))
+        // The daemon's warnings are English; the same warning made here from the config is in the reader's language.
+        let warnings = (report.warnings ?? []).map { $0 == config.plainHTTPWarning ? config.plainHTTPWarningMessage?.text() ?? $0 : $0 }
+        for warning in warnings { row(.statusWarning, warning) }
+        if report.rebuildPending { row(.statusAction, tr(.statusRebuilding)) }
+        row(.statusLogHead, tr(.statusSeq, ["seq": report.headSeq]))
+        row(.statusAcked, tr(.statusAckedValue, ["seq": report.ackedSeq, "backlog": report.backlog]))
+        row(.statusLastSync, report.lastSyncAt ?? never)
+        row(.statusFeed, tr(.statusFeedValue, ["cursor": report.feedCursor, "moved": report.feedMovedAt ?? never, "read": report.feedPulledAt ?? never]))
+        row(.statusRules, report.rulesVersion)
+        if let error = report.lastError {
+            row(.statusLastError, report.lastErrorMessage?.text() ?? error)
+            if report.syncBlocked { row(.statusAction, tr(.statusBlocked)) }
+            if let hint = report.lastErrorHintMessage?.text() ?? report.lastErrorHint { row(.statusHint, hint) }
+        }
+        if report.quarantined > 0 {
+            row(.statusQuarantined, tr(report.quarantined == 1 ? .statusQuarantinedOne : .statusQuarantinedMany,
+                                       ["count": report.quarantined, "reason": report.quarantineReason ?? ""]))
+            Output.line(String(repeating: " ", count: width) + tr(.statusQuarantinedNote))
+        }
+        if let receipt = report.receipt {
+            row(.statusReceipt, tr(.statusReceiptValue, ["seq": receipt.seq, "hash": receipt.hash.prefix(16), "issued": receipt.issuedAt])
+                + tr(receipt.isValidlySigned ? .statusSignatureOK : .statusSignatureInvalid))
+        }
+        row(.statusDaemon, tr(report.daemon == "running" ? .statusRunning : .statusStopped))
     }
 }

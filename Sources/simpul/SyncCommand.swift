@@ -1,4 +1,5 @@
 import ArgumentParser
+import SimpulCore
 import Foundation
 import Logging
 import SimpulNode
@@ -6,18 +7,18 @@ import SimpulSystemd
 
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sync", abstract: "Sync with the aggregator.", subcommands: [Now.self])
+        commandName: "sync", abstract: tr(.helpSync), subcommands: [Now.self])
 
     struct Now: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Push everything now, then pull the feed. Exit 0 only when the aggregator's receipt covers every local entry.",
+            abstract: tr(.helpSyncNow),
             discussion: """
                 With the daemon running, asks it through its control socket; otherwise syncs in this process. \
                 After a transport error or a 5xx it exits non-zero within 30 s, unless --wait asks it to keep retrying.
                 """)
 
         @OptionGroup var global: GlobalOptions
-        @Flag(help: "Print the result as JSON.") var json = false
+        @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
         @Option(help: "Keep retrying transient failures for up to this long (e.g. 90s, 10m, 1h).") var wait: String?
         @Flag(help: "Log what the sync does on stderr.") var verbose = false
 
@@ -27,7 +28,7 @@ struct SyncCommand: AsyncParsableCommand {
                 var deadline: ContinuousClock.Instant?
                 if let wait {
                     guard let seconds = parseDuration(wait) else {
-                        throw NodeError(.usage, "--wait '\(wait)' is not a duration", hint: "e.g. 90s, 10m, 1h")
+                        throw NodeError(.usage, Message(.waitInvalid, ["value": wait]), hint: Message(.waitInvalidHint))
                     }
                     deadline = .now + .seconds(seconds)
                 }
@@ -35,20 +36,18 @@ struct SyncCommand: AsyncParsableCommand {
                 let logger = Logger(label: "simpul")
                 let report = try await SyncClient(config: config, logger: logger).syncNow(deadline: deadline, progress: progressPrinter())
                 if json { Output.json(report) }
-                if report.status == "failed" {
-                    throw NodeError(NodeError.Code(named: report.errorCode), report.error ?? "sync failed", hint: report.hint)
-                }
+                if report.status == "failed" { throw report.failure }
                 if !json {
                     Output.line(report.status == "nothing_to_push"
-                        ? "nothing to push: the aggregator holds every entry (seq \(report.ackedSeq))"
-                        : "pushed \(report.pushed) entries in \(report.batches) batches (\(report.bytesSent) bytes); aggregator holds seq \(report.ackedSeq)")
-                    if let from = report.resentFrom { Output.note("note: the aggregator was behind; re-sent from seq \(from)") }
-                    if let adopted = report.adopted { Output.line("pulled \(adopted) of this node's own entries back from the province") }
-                    Output.line("feed: \(report.pulled) new event(s) from other nodes; cursor \(report.feedCursor ?? 0)")
+                        ? tr(.nothingToPush, ["seq": report.ackedSeq])
+                        : tr(.pushedSummary, ["pushed": report.pushed, "batches": report.batches, "bytes": report.bytesSent, "seq": report.ackedSeq]))
+                    if let from = report.resentFrom { Output.note(tr(.resentFrom, ["seq": from])) }
+                    if let adopted = report.adopted { Output.line(tr(.adoptedBack, ["count": adopted])) }
+                    Output.line(tr(.feedPulled, ["count": report.pulled, "cursor": report.feedCursor ?? 0]))
                 }
                 if report.ackedSeq < report.headSeq {
-                    throw NodeError(.incomplete, "the aggregator's receipt covers seq \(report.ackedSeq) of \(report.headSeq)",
-                                    hint: "run 'simpul sync now' again")
+                    throw NodeError(.incomplete, Message(.receiptIncomplete, ["acked": report.ackedSeq, "head": report.headSeq]),
+                                    hint: Message(.runSyncAgain))
                 }
             }
         }

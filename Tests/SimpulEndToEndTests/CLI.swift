@@ -15,8 +15,17 @@ struct CLI {
         return binaryPath
     }
 
-    /// The environment without any SIMPUL_* variable of the developer's shell.
-    static let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIMPUL_") }
+    /// The environment without any SIMPUL_* variable of the developer's shell, in an English locale (the expected
+    /// texts of the tests are English; a developer's `LANG=id_ID.UTF-8` must not change them).
+    static let environment = englishLocale(ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIMPUL_") })
+
+    /// `environment` with the locale set to `C.UTF-8` (what CI has), whatever the runner's.
+    static func englishLocale(_ environment: [String: String]) -> [String: String] {
+        var env = environment
+        for key in ["LC_ALL", "LC_MESSAGES", "LANGUAGE"] { env[key] = nil }
+        env["LANG"] = "C.UTF-8"
+        return env
+    }
 
     struct Result {
         var status: Int32
@@ -32,7 +41,7 @@ struct CLI {
         let stdoutPath: String
         let stderrPath: String
 
-        init(_ arguments: [String], in dir: String, stdin: String? = nil) throws {
+        init(_ arguments: [String], in dir: String, stdin: String? = nil, environment: [String: String] = [:]) throws {
             let tag = UUID().uuidString
             stdoutPath = dir + "/stdout-\(tag)"
             stderrPath = dir + "/stderr-\(tag)"
@@ -41,7 +50,7 @@ struct CLI {
             }
             process.executableURL = URL(fileURLWithPath: try CLI.binary())
             process.arguments = arguments
-            process.environment = CLI.environment
+            process.environment = CLI.environment.merging(environment) { $1 }
             process.currentDirectoryURL = URL(fileURLWithPath: dir)
             process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
             process.standardError = FileHandle(forWritingAtPath: stderrPath)
@@ -64,8 +73,8 @@ struct CLI {
         }
     }
 
-    static func run(_ arguments: [String], in dir: String) async throws -> Result {
-        try await Child(arguments, in: dir).finish()
+    static func run(_ arguments: [String], in dir: String, environment: [String: String] = [:]) async throws -> Result {
+        try await Child(arguments, in: dir, environment: environment).finish()
     }
 }
 
@@ -86,8 +95,8 @@ struct CLINode {
         return node
     }
 
-    func run(_ arguments: [String]) async throws -> CLI.Result {
-        try await CLI.run(arguments + ["--config", config], in: dir)
+    func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> CLI.Result {
+        try await CLI.run(arguments + ["--config", config], in: dir, environment: environment)
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: dir) }

@@ -19,14 +19,14 @@ public struct AggregatorAdmin: Sendable {
         let fm = FileManager.default
         let ownFiles = config.database.isEmpty ? [configPath, config.databasePath, config.signingKeyPath] : [configPath, config.signingKeyPath]
         for existing in ownFiles where fm.fileExists(atPath: existing) {
-            throw AggregatorError("an aggregator is already set up here: \(existing) exists; nothing was changed",
-                                  hint: "move \(config.dataDir) and \(configPath) away first to start over", exitCode: 2)
+            throw AggregatorError(Message(.aggAlreadyInitialized, ["path": existing]),
+                                  hint: Message(.aggAlreadyInitializedHint, ["dataDir": config.dataDir, "configPath": configPath]), exitCode: 2)
         }
         let key: SigningKey
         if let signingKeyFile {
             guard let data = fm.contents(atPath: signingKeyFile), let given = try? SigningKey(base64: String(decoding: data, as: UTF8.self)) else {
-                throw AggregatorError("cannot read a receipt-signing key from \(signingKeyFile); nothing was changed",
-                                      hint: "copy aggregator.key from the data directory of a replica already set up", exitCode: 2)
+                throw AggregatorError(Message(.aggSigningKeyFileUnreadable, ["path": signingKeyFile]), hint: Message(.aggSigningKeyFileUnreadableHint),
+                                      exitCode: 2)
             }
             key = given
         } else {
@@ -37,20 +37,19 @@ public struct AggregatorAdmin: Sendable {
             let dir = (configPath as NSString).deletingLastPathComponent
             if !dir.isEmpty { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         } catch {
-            throw AggregatorError("cannot initialise in \(config.dataDir): \(error.localizedDescription)", hint: "run as a user that may write there")
+            throw AggregatorError(Message(.aggInitFailed, ["path": config.dataDir, "error": error.localizedDescription]), hint: Message(.aggRunAsWriter))
         }
         let storage = try await StorageBackend.open(config, create: true)
         let recorded: String
         do {
             recorded = try await storage.claimSigningKey(key.publicKey.base64, at: RFC3339.format(Date()))
         } catch {
-            throw AggregatorError("cannot record the aggregator's key in the database: \(error)", hint: "check the database runs, then init again")
+            throw AggregatorError(Message(.aggKeyRecordFailed, ["error": "\(error)"]), hint: Message(.aggKeyRecordFailedHint))
         }
         guard recorded == key.publicKey.base64 else {
-            throw AggregatorError(
-                "the database \(config.database.isEmpty ? config.databasePath : (try? PostgresURL(config.database).redacted) ?? "") already belongs to an aggregator whose receipt key is \(recorded); nothing was changed",
-                hint: "every replica signs with the same key: copy aggregator.key from a replica and run init again with --signing-key FILE",
-                exitCode: 2)
+            let database = config.database.isEmpty ? config.databasePath : (try? PostgresURL(config.database).redacted) ?? ""
+            throw AggregatorError(Message(.aggDatabaseOtherKey, ["database": database, "key": recorded]), hint: Message(.aggDatabaseOtherKeyHint),
+                                  exitCode: 2)
         }
         try PrivateFile.create(config.signingKeyPath, contents: Data((key.base64 + "\n").utf8))
         // The config names the database; a URL with a password makes it a secret too.
@@ -59,7 +58,7 @@ public struct AggregatorAdmin: Sendable {
             try PrivateFile.create(configPath, contents: rendered)
         } else {
             do { try rendered.write(to: URL(fileURLWithPath: configPath), options: .atomic) } catch {
-                throw AggregatorError("cannot write \(configPath): \(error.localizedDescription)", hint: "run as a user that may write there")
+                throw AggregatorError(Message(.cannotWrite, ["path": configPath, "error": error.localizedDescription]), hint: Message(.aggRunAsWriter))
             }
         }
         return key.publicKey.base64
@@ -69,18 +68,16 @@ public struct AggregatorAdmin: Sendable {
     public static func checkSigningKey(_ key: SigningKey, storage: any AggregatorStorage) async throws {
         let recorded = try await storage.claimSigningKey(key.publicKey.base64, at: RFC3339.format(Date()))
         guard recorded == key.publicKey.base64 else {
-            throw AggregatorError("this replica's receipt key is not the database's (\(recorded)); it would sign receipts nodes reject",
-                                  hint: "copy aggregator.key from a replica that serves this database into this data_dir, then start again")
+            throw AggregatorError(Message(.aggReplicaKeyMismatch, ["key": recorded]), hint: Message(.aggReplicaKeyMismatchHint))
         }
     }
 
     public static func loadSigningKey(_ config: AggregatorConfig) throws(AggregatorError) -> SigningKey {
         guard let data = FileManager.default.contents(atPath: config.signingKeyPath) else {
-            throw AggregatorError("cannot read the aggregator's signing key \(config.signingKeyPath)",
-                                  hint: "restore it from the aggregator's backup, or run as its owner")
+            throw AggregatorError(Message(.aggSigningKeyUnreadable, ["path": config.signingKeyPath]), hint: Message(.aggSigningKeyUnreadableHint))
         }
         do { return try SigningKey(base64: String(decoding: data, as: UTF8.self)) } catch {
-            throw AggregatorError("the signing key \(config.signingKeyPath) is damaged", hint: "restore it from the aggregator's backup")
+            throw AggregatorError(Message(.aggSigningKeyDamaged, ["path": config.signingKeyPath]), hint: Message(.aggRestoreFromBackup))
         }
     }
 
@@ -94,13 +91,12 @@ public struct AggregatorAdmin: Sendable {
         do {
             try NodeID.validate(nodeID, allowUnknown: config.allowUnknownNodeIDs)
         } catch {
-            throw AggregatorError("cannot enrol '\(nodeID)': \(error.reason)", exitCode: 2)
+            throw AggregatorError(Message(.aggEnrolBadID, ["node": nodeID, "reason": error.reason]), exitCode: 2)
         }
         do {
             _ = try PublicKey(base64: publicKey)
         } catch {
-            throw AggregatorError("cannot enrol \(nodeID): the public key \(error.reason)",
-                                  hint: "copy the key 'simpul init' printed on the node (simpul status shows it too)", exitCode: 2)
+            throw AggregatorError(Message(.aggEnrolBadKey, ["node": nodeID, "reason": error.reason]), hint: Message(.aggEnrolBadKeyHint), exitCode: 2)
         }
         return NodeRecord(id: nodeID, publicKey: publicKey.trimmingCharacters(in: .whitespaces), enrolledAt: RFC3339.format(now))
     }
@@ -114,15 +110,15 @@ public struct AggregatorAdmin: Sendable {
             if line.isEmpty || line.hasPrefix("#") || line.lowercased().hasPrefix("node_id") { continue }
             let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard fields.count == 2 else {
-                throw AggregatorError("\(source) line \(index + 1): expected node_id,public_key; nothing was enrolled", exitCode: 2)
+                throw AggregatorError(Message(.aggEnrolFileBadLine, ["source": source, "line": index + 1]), exitCode: 2)
             }
             guard seen.insert(fields[0]).inserted else {
-                throw AggregatorError("\(source) line \(index + 1): node \(fields[0]) appears twice; nothing was enrolled", exitCode: 2)
+                throw AggregatorError(Message(.aggEnrolFileTwice, ["source": source, "line": index + 1, "node": fields[0]]), exitCode: 2)
             }
             do {
                 records.append(try enrolment(nodeID: fields[0], publicKey: fields[1], now: now))
             } catch {
-                throw AggregatorError("\(source) line \(index + 1): \(error.message); nothing was enrolled", exitCode: 2)
+                throw AggregatorError(Message(.aggEnrolFileError, ["source": source, "line": index + 1], parts: ["error": error.text]), exitCode: 2)
             }
         }
         return records

@@ -22,7 +22,7 @@ public enum AggregatorServer {
         }
         let app = AggregatorApp(ingest: ingest, dashboardToken: config.dashboardToken)
         guard let address = ListenAddress(config.listen) else {
-            throw AggregatorError("listen '\(config.listen)' is not HOST:PORT", exitCode: 2)
+            throw AggregatorError(Message(.aggListenInvalid, ["listen": config.listen]), exitCode: 2)
         }
         var application = Application(
             router: app.router(),

@@ -1,4 +1,5 @@
 import Foundation
+import SimpulCore
 
 /// Files only the aggregator's user may read (the receipt-signing key, the database): created with mode 0600 from
 /// the first byte, never written world-readable and narrowed afterwards.
@@ -7,7 +8,7 @@ enum PrivateFile {
     static func create(_ path: String, contents: Data = Data()) throws(AggregatorError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw AggregatorError("cannot create \(path): \(String(cString: strerror(errno)))", hint: "run as a user that may write there")
+            throw AggregatorError(Message(.cannotCreate, ["path": path, "error": String(cString: strerror(errno))]), hint: Message(.aggRunAsWriter))
         }
         defer { close(fd) }
         // The umask can only narrow the mode; set it exactly anyway.
@@ -15,7 +16,7 @@ enum PrivateFile {
         let written = contents.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == contents.count, fsync(fd) == 0 else {
             unlink(path)
-            throw AggregatorError("cannot write \(path): \(String(cString: strerror(errno)))", hint: "check the disk has space")
+            throw AggregatorError(Message(.cannotWrite, ["path": path, "error": String(cString: strerror(errno))]), hint: Message(.aggCheckDiskSpace))
         }
     }
 }

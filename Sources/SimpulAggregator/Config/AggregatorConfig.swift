@@ -54,14 +54,12 @@ public struct AggregatorConfig: Sendable, Equatable {
 
     public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(AggregatorError) -> AggregatorConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw AggregatorError(
-                "no readable aggregator config at \(path)",
-                hint: "run 'simpul-aggregator init --data-dir DIR --config \(path)' first, or pass --config")
+            throw AggregatorError(Message(.aggConfigMissing, ["path": path]), hint: Message(.aggConfigMissingHint, ["path": path]))
         }
         do {
             return try parse(toml: String(decoding: data, as: UTF8.self), source: path, environment: environment)
         } catch {
-            throw AggregatorError("invalid config: \(error)", hint: "fix the setting in \(path) (or the environment) and run again", exitCode: 2)
+            throw AggregatorError(Message(.configInvalid, ["error": "\(error)"]), hint: Message(.aggConfigInvalidHint, ["path": path]), exitCode: 2)
         }
     }
 
@@ -124,11 +122,11 @@ public struct AggregatorConfig: Sendable, Equatable {
     private func catalogue() throws(AggregatorError) -> (csv: String, parsed: ServiceCatalogue) {
         guard !catalogueFile.isEmpty else { return (RulesDocument.shipped.catalogueCSV, .shipped) }
         guard let data = FileManager.default.contents(atPath: catalogueFile) else {
-            throw AggregatorError("cannot read catalogue_file \(catalogueFile)", hint: "fix catalogue_file or empty it for the built-in catalogue")
+            throw AggregatorError(Message(.catalogueUnreadable, ["path": catalogueFile]), hint: Message(.aggCatalogueUnreadableHint))
         }
         let csv = String(decoding: data, as: UTF8.self)
         do { return (csv, try ServiceCatalogue(csv: csv, source: catalogueFile)) } catch {
-            throw AggregatorError("catalogue_file \(catalogueFile) is invalid: \(error.reason)")
+            throw AggregatorError(Message(.catalogueInvalid, ["path": catalogueFile, "reason": error.reason]))
         }
     }
 
@@ -190,15 +188,25 @@ public struct ListenAddress: Sendable, Equatable {
 
 /// An operator-facing aggregator failure: what happened, what to do, and the exit status for the CLI.
 public struct AggregatorError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var hint: String?
+    /// What happened, as a catalogue message: rendered in the reader's language by the command line.
+    public var text: Message
+    public var hintText: Message?
     public var exitCode: Int32
 
-    public init(_ message: String, hint: String? = nil, exitCode: Int32 = 1) {
-        self.message = message
-        self.hint = hint
+    public init(_ text: Message, hint: Message? = nil, exitCode: Int32 = 1) {
+        self.text = text
+        self.hintText = hint
         self.exitCode = exitCode
     }
+
+    /// Text outside the catalogue: shown as it is in every language.
+    public init(_ message: String, hint: String? = nil, exitCode: Int32 = 1) {
+        self.init(.verbatim(message), hint: hint.map(Message.verbatim), exitCode: exitCode)
+    }
+
+    /// The English message: what logs and HTTP problem bodies carry.
+    public var message: String { text.english }
+    public var hint: String? { hintText?.english }
 
     public var description: String { message + (hint.map { "\nhint: \($0)" } ?? "") }
 }

@@ -12,15 +12,15 @@ public struct ExportFilter: Sendable, Equatable {
     /// Checks the shapes; the error says which and how.
     public init(area: String = "", from: String? = nil, to: String? = nil) throws(AggregatorError) {
         guard DashboardArea(code: area) != nil else {
-            throw AggregatorError("--area '\(area)' is not a Kemendagri code", hint: "give PP, PP.KK, PP.KK.CC or PP.KK.CC.DDDD, e.g. 35.07", exitCode: 2)
+            throw AggregatorError(Message(.aggAreaInvalid, ["area": area]), hint: Message(.aggAreaInvalidHint), exitCode: 2)
         }
         for (name, value) in [("from", from), ("to", to)] {
             if let value, Self.dayNumber(value) == nil {
-                throw AggregatorError("--\(name) '\(value)' is not a date", hint: "give YYYY-MM-DD, e.g. 2026-03-01", exitCode: 2)
+                throw AggregatorError(Message(.aggDateInvalid, ["name": name, "value": value]), hint: Message(.aggDateInvalidHint), exitCode: 2)
             }
         }
         if let from, let to, from > to {
-            throw AggregatorError("--from \(from) is after --to \(to)", hint: "the range is inclusive: --from is the first day, --to the last", exitCode: 2)
+            throw AggregatorError(Message(.aggRangeInverted, ["from": from, "to": to]), hint: Message(.aggRangeInvertedHint), exitCode: 2)
         }
         self.area = area
         self.from = from

@@ -134,18 +134,16 @@ extension SQLiteStorage {
     public func rekey(node: String, publicKey: String, at time: String) async throws {
         try await pool.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT public_key, head_seq, revoked_at FROM nodes WHERE id = ?", arguments: [node]) else {
-                throw AggregatorError("node \(node) is not enrolled; nothing was changed", hint: "enrol it with 'nodes add'", exitCode: 2)
+                throw AggregatorError(Message(.aggNotEnrolledNothingChanged, ["node": node]), hint: Message(.aggEnrolWithNodesAdd), exitCode: 2)
             }
             if let other = try String.fetchOne(db, sql: "SELECT id FROM nodes WHERE public_key = ?", arguments: [publicKey]) {
-                throw AggregatorError("that public key is already enrolled for node \(other); nothing was changed",
-                                      hint: "use the key 'simpul init --recover' printed on the new PC", exitCode: 2)
+                throw AggregatorError(Message(.aggRekeyKeyInUse, ["other": other]), hint: Message(.aggRekeyKeyInUseHint), exitCode: 2)
             }
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM node_keys WHERE public_key = ?", arguments: [publicKey]) == true {
-                throw AggregatorError("that public key was used by a node before; nothing was changed",
-                                      hint: "a retired key is never enrolled again: make a new one with 'simpul init --recover'", exitCode: 2)
+                throw AggregatorError(Message(.aggRekeyKeyRetired), hint: Message(.aggRekeyKeyRetiredHint), exitCode: 2)
             }
             if let revokedAt = row["revoked_at"] as String? {
-                throw AggregatorError("node \(node) was revoked at \(revokedAt); a revoked node is not rekeyed", exitCode: 2)
+                throw AggregatorError(Message(.aggRekeyRevoked, ["node": node, "at": revokedAt]), exitCode: 2)
             }
             try db.execute(sql: "INSERT INTO node_keys(node, public_key, until_seq, replaced_at) VALUES (?, ?, ?, ?)",
                            arguments: [node, row["public_key"] as String, row["head_seq"] as Int64, time])

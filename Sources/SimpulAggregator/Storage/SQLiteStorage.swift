@@ -12,7 +12,7 @@ public final class SQLiteStorage: AggregatorStorage {
 
     public init(path: String, create: Bool = false) throws(AggregatorError) {
         if !create && !FileManager.default.fileExists(atPath: path) {
-            throw AggregatorError("no aggregator database at \(path)", hint: "run 'simpul-aggregator init' first, or check data_dir")
+            throw AggregatorError(Message(.aggNoDatabase, ["path": path]), hint: Message(.aggNoDatabaseHint))
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(15)
@@ -27,8 +27,7 @@ public final class SQLiteStorage: AggregatorStorage {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
         } catch {
-            throw AggregatorError("cannot open the aggregator database \(path): \(error)",
-                                  hint: "check the disk and that data_dir is writable by this user")
+            throw AggregatorError(Message(.aggDatabaseOpenFailed, ["path": path, "error": "\(error)"]), hint: Message(.aggDatabaseOpenFailedHint))
         }
         self.path = path
     }
@@ -145,12 +144,11 @@ public final class SQLiteStorage: AggregatorStorage {
         try await pool.write { db in
             for r in records {
                 if let other = try String.fetchOne(db, sql: "SELECT id FROM nodes WHERE public_key = ?", arguments: [r.publicKey]) {
-                    throw AggregatorError("the public key given for \(r.id) is already enrolled for node \(other); nothing was changed",
-                                          hint: "each node has its own key: copy the key 'simpul init' printed on \(r.id)", exitCode: 2)
+                    throw AggregatorError(Message(.aggKeyEnrolledForOther, ["node": r.id, "other": other]), hint: Message(.aggKeyEnrolledForOtherHint, ["node": r.id]),
+                                          exitCode: 2)
                 }
                 if try Bool.fetchOne(db, sql: "SELECT 1 FROM nodes WHERE id = ?", arguments: [r.id]) == true {
-                    throw AggregatorError("node \(r.id) is already enrolled; nothing was changed",
-                                          hint: "to replace its key, revoke it and enrol the new node under a new id (e.g. \(r.id)-02)", exitCode: 2)
+                    throw AggregatorError(Message(.aggAlreadyEnrolled, ["node": r.id]), hint: Message(.aggAlreadyEnrolledHint, ["node": r.id]), exitCode: 2)
                 }
                 try db.execute(
                     sql: "INSERT INTO nodes(id, public_key, enrolled_at, head_seq, head_hash) VALUES (?, ?, ?, 0, ?)",

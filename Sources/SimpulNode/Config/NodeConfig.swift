@@ -99,13 +99,13 @@ public struct NodeConfig: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw NodeError(
-                .notInitialized, exists ? "cannot read the node config \(path) (permission denied?)" : "no node config at \(path)",
-                hint: exists ? "run as a user that can read it" : "run 'simpul init --node-id ... --aggregator URL --data-dir DIR --config \(path)' first, or pass --config / set SIMPUL_CONFIG")
+                .notInitialized, Message(exists ? .configUnreadable : .configMissing, ["path": path]),
+                hint: exists ? Message(.configUnreadableHint) : Message(.configMissingHint, ["path": path]))
         }
         do {
             return try parse(toml: String(decoding: data, as: UTF8.self), source: path, environment: environment)
         } catch {
-            throw NodeError(.config, "invalid config: \(error)", hint: "fix the setting in \(path) (or the environment variable) and run again")
+            throw NodeError(.config, Message(.configInvalid, ["error": "\(error)"]), hint: Message(.configInvalidHint, ["path": path]))
         }
     }
 

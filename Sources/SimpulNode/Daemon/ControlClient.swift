@@ -1,4 +1,5 @@
 import Foundation
+import SimpulCore
 
 /// The CLI's side of the control socket: asks a running daemon to sync, and reads its answer.
 public struct ControlClient: Sendable {
@@ -21,7 +22,7 @@ public struct ControlClient: Sendable {
     static func decode<T: Decodable>(_ type: T.Type, from answer: Data) throws(NodeError) -> T {
         if let value = try? JSONDecoder().decode(T.self, from: answer) { return value }
         if let refusal = try? JSONDecoder().decode(ControlRefusal.self, from: answer) { throw refusal.nodeError }
-        throw NodeError(.serverError, "the daemon's answer could not be read", hint: "check 'journalctl -u simpul'")
+        throw NodeError(.serverError, Message(.daemonAnswerUnreadable), hint: Message(.checkJournal))
     }
 
     /// Sends one request line and reads one answer line. Nil when nothing listens on the socket.
@@ -42,7 +43,7 @@ public struct ControlClient: Sendable {
             }
         }
         guard let result else {
-            throw NodeError(.unreachable, "the daemon did not answer on \(path)", hint: "check 'systemctl status simpul' and 'journalctl -u simpul'")
+            throw NodeError(.unreachable, Message(.daemonNoAnswer, ["path": path]), hint: Message(.daemonNoAnswerHint))
         }
         return result
     }

@@ -23,7 +23,7 @@ struct ControlServer: Service, CustomStringConvertible {
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         if let fd = try? UnixSocket.connect(path: path) {
             close(fd)
-            throw NodeError(.busy, "another simpul daemon already listens on \(path)", hint: "stop it first ('systemctl stop simpul')")
+            throw NodeError(.busy, Message(.daemonAlreadyRunning, ["path": path]), hint: Message(.daemonAlreadyRunningHint))
         }
         unlink(path)
         do {
@@ -44,8 +44,7 @@ struct ControlServer: Service, CustomStringConvertible {
         } catch let error as NodeError {
             throw error
         } catch {
-            throw NodeError(.storage, "cannot open the control socket: \(error)",
-                            hint: "check daemon.runtime_dir (\(dir)) exists and is writable by the daemon's user")
+            throw NodeError(.storage, Message(.controlSocketFailed, ["error": "\(error)"]), hint: Message(.controlSocketFailedHint, ["dir": dir]))
         }
     }
 
@@ -68,11 +67,11 @@ struct ControlServer: Service, CustomStringConvertible {
             encoded(ControlRefusal(error))
         }
         guard let line, let request = try? JSONDecoder().decode(ControlRequest.self, from: line) else {
-            return failure(NodeError(.usage, "the request is not a JSON control request"))
+            return failure(NodeError(.usage, Message(.controlNotJSON)))
         }
         if let node = request.node, node != context.config.nodeID {
-            return failure(NodeError(.config, "the daemon on \(path) serves node \(context.config.nodeID), not \(node)",
-                                     hint: "set daemon.runtime_dir in this node's config to its own directory"))
+            return failure(NodeError(.config, Message(.controlWrongNode, ["path": path, "served": context.config.nodeID, "node": node]),
+                                     hint: Message(.controlWrongNodeHint)))
         }
         switch request.command {
         case "sync_now":
@@ -99,9 +98,9 @@ struct ControlServer: Service, CustomStringConvertible {
                 }
                 events = try EventInput.objects(in: items)
             } catch let error as ValidationError {
-                return failure(NodeError(.usage, "a record request \(error)"))
+                return failure(NodeError(.usage, Message(.controlRecordInvalid, ["error": "\(error)"])))
             } catch {
-                return failure(NodeError(.usage, "a record request is not valid JSON: \(error)"))
+                return failure(NodeError(.usage, Message(.controlRecordNotJSON, ["error": "\(error)"])))
             }
             switch await recorder.recordOffPool(objects: events) {
             case .success(let entries):
@@ -111,7 +110,7 @@ struct ControlServer: Service, CustomStringConvertible {
                 return failure(error)
             }
         default:
-            return failure(NodeError(.usage, "unknown command '\(request.command)' (known: sync_now, status, record, nudge)"))
+            return failure(NodeError(.usage, Message(.controlUnknownCommand, ["command": request.command])))
         }
     }
 }

@@ -33,7 +33,7 @@ struct LocalAPIServer: Service, CustomStringConvertible {
         addr.sin_port = in_port_t(UInt16(address.port).bigEndian)
         guard inet_pton(AF_INET, address.host == "localhost" ? "127.0.0.1" : address.host, &addr.sin_addr) == 1 else {
             close(fd)
-            throw NodeError(.config, "daemon.api_listen host '\(address.host)' is not an IPv4 address", hint: "use 127.0.0.1:PORT")
+            throw NodeError(.config, Message(.apiListenNotIPv4, ["host": address.host]), hint: Message(.apiListenNotIPv4Hint))
         }
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Foundation.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
@@ -41,8 +41,8 @@ struct LocalAPIServer: Service, CustomStringConvertible {
         guard rc == 0, listen(fd, 32) == 0 else {
             let message = String(cString: strerror(errno))
             close(fd)
-            throw NodeError(.config, "cannot listen on \(address.host):\(address.port) for the local API: \(message)",
-                            hint: "another program uses that port: change daemon.api_listen, or empty it to disable the local API")
+            throw NodeError(.config, Message(.apiListenFailed, ["address": "\(address.host):\(address.port)", "error": message]),
+                            hint: Message(.apiListenFailedHint))
         }
         return fd
     }

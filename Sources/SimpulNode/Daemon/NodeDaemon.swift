@@ -46,7 +46,7 @@ public enum NodeDaemon {
         if let warning = config.plainHTTPWarning { logger.warning("insecure aggregator URL", metadata: ["warning": "\(warning)"]) }
         notifier.notify("READY=1")
         do { try await group.run() } catch {
-            throw NodeError(.storage, "the daemon stopped on an error: \(error)", hint: "see 'journalctl -u simpul'")
+            throw NodeError(.storage, Message(.daemonStopped, ["error": "\(error)"]), hint: Message(.seeJournal))
         }
         logger.info("daemon stopped")
     }

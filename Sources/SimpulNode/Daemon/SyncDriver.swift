@@ -137,7 +137,7 @@ public actor SyncDriver {
     func finalPush() async {
         notifier.notify("STOPPING=1")
         let stopping = SyncReport.failed(
-            NodeError(.unreachable, "the daemon is stopping", hint: "run 'simpul sync now' again once it is back"), store: engine.store)
+            NodeError(.unreachable, Message(.daemonStopping), hint: Message(.daemonStoppingHint)), store: engine.store)
         for waiter in pendingWaiters + activeWaiters { waiter.continuation.resume(returning: stopping) }
         pendingWaiters = []
         activeWaiters = []

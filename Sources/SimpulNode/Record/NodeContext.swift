@@ -9,8 +9,8 @@ public struct NodeContext: Sendable {
     public static func open(config: NodeConfig) throws(NodeError) -> NodeContext {
         let store = try NodeStore(path: config.databasePath)
         if let stored = try store.nodeID(), stored != config.nodeID {
-            throw NodeError(.config, "the database \(config.databasePath) belongs to node \(stored), but the config says node_id = \(config.nodeID)",
-                            hint: "a node's id never changes: fix node_id in the config, or point data_dir at this node's own data")
+            throw NodeError(.config, Message(.databaseOtherNode, ["path": config.databasePath, "stored": stored, "node": config.nodeID]),
+                            hint: Message(.databaseOtherNodeHint))
         }
         return NodeContext(config: config, store: store)
     }
@@ -30,12 +30,11 @@ public struct NodeContext: Sendable {
         var catalogue = ServiceCatalogue.shipped
         if !config.catalogueFile.isEmpty {
             guard let data = FileManager.default.contents(atPath: config.catalogueFile) else {
-                throw NodeError(.config, "cannot read catalogue_file \(config.catalogueFile)",
-                                hint: "fix catalogue_file in the config, or empty it to use the built-in catalogue")
+                throw NodeError(.config, Message(.catalogueUnreadable, ["path": config.catalogueFile]), hint: Message(.catalogueUnreadableHint))
             }
             csv = String(decoding: data, as: UTF8.self)
             do { catalogue = try ServiceCatalogue(csv: csv, source: config.catalogueFile) } catch {
-                throw NodeError(.config, "catalogue_file \(config.catalogueFile) is invalid: \(error.reason)")
+                throw NodeError(.config, Message(.catalogueInvalid, ["path": config.catalogueFile, "reason": error.reason]))
             }
         }
         return (EventRules(catalogue: catalogue, allowUnknownWilayah: config.allowUnknownWilayah),

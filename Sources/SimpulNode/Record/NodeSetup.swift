@@ -4,16 +4,29 @@ import SimpulCore
 /// `simpul init`: writes the config, creates the database and the node's keys. Refuses to overwrite a node.
 public enum NodeSetup {
     /// What `init` made.
-    public struct Result: Sendable, Codable {
+    public struct Result: Sendable, Encodable {
         public var nodeID: String
         public var publicKey: String
         public var configPath: String
         public var dataDir: String
-        public var warnings: [String]
+        public var warnings: [String] { warningMessages.map(\.english) }
+        /// The warnings as catalogue messages, for a person to read in their language (`warnings` is their English).
+        public var warningMessages: [Message]
         /// `office` or `provider`.
         public var role: String
         /// Set up by `init --recover`: recording waits for the first sync to pull the log back.
         public var rebuild: Bool
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(nodeID, forKey: .nodeID)
+            try c.encode(publicKey, forKey: .publicKey)
+            try c.encode(configPath, forKey: .configPath)
+            try c.encode(dataDir, forKey: .dataDir)
+            try c.encode(warnings, forKey: .warnings)
+            try c.encode(role, forKey: .role)
+            try c.encode(rebuild, forKey: .rebuild)
+        }
 
         enum CodingKeys: String, CodingKey {
             case warnings, role, rebuild
@@ -29,23 +42,23 @@ public enum NodeSetup {
     public static func initialize(config: NodeConfig, configPath: String, pseudonymKeySource: String?, rebuild: Bool = false,
                                   aggregatorKey: String? = nil) throws(NodeError) -> Result {
         do { try config.validate(source: "init") } catch {
-            throw NodeError(.usage, "cannot initialise: \(error)")
+            throw NodeError(.usage, Message(.initFailed, ["error": "\(error)"]))
         }
         var pinned: String?
         if let aggregatorKey {
             do { pinned = try PublicKey(base64: aggregatorKey).base64 } catch {
-                throw NodeError(.usage, "cannot initialise: --aggregator-key \(error.reason)", hint: "copy the key provincial IT gives out (simpul-aggregator init prints it)")
+                throw NodeError(.usage, Message(.initBadAggregatorKey, ["reason": error.reason]), hint: Message(.initBadAggregatorKeyHint))
             }
         }
         let fm = FileManager.default
         for existing in [configPath, config.databasePath, config.privateKeyPath] where fm.fileExists(atPath: existing) {
-            throw NodeError(.alreadyInitialized, "a node is already set up here: \(existing) exists; nothing was changed",
-                            hint: "a node's keys and log must never be replaced by accident. To start over, move \(config.dataDir) and \(configPath) away first")
+            throw NodeError(.alreadyInitialized, Message(.alreadyInitialized, ["path": existing]),
+                            hint: Message(.alreadyInitializedHint, ["dataDir": config.dataDir, "configPath": configPath]))
         }
-        var warnings = [String]()
-        if let warning = config.plainHTTPWarning { warnings.append(warning) }
+        var warnings = [Message]()
+        if let warning = config.plainHTTPWarningMessage { warnings.append(warning) }
         if aggregatorKey == nil {
-            warnings.append("no --aggregator-key given: the first aggregator answer's key will be trusted and pinned. Ask provincial IT for the key to pin it now.")
+            warnings.append(Message(.warnNoAggregatorKey))
         }
         var pseudonymText: String
         if let source = pseudonymKeySource {
@@ -57,15 +70,15 @@ public enum NodeSetup {
         } else {
             let bytes = Pseudonymizer.generateKeyBytes()
             pseudonymText = bytes.base64EncodedString()
-            warnings.append("no --pseudonym-key given: created a key for this node only, so pseudonyms will not link across kecamatan. Ask provincial IT for the province's key before recording real cases.")
+            warnings.append(Message(.warnLocalPseudonymKey))
         }
         do {
             try fm.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let configDir = (configPath as NSString).deletingLastPathComponent
             if !configDir.isEmpty { try fm.createDirectory(atPath: configDir, withIntermediateDirectories: true) }
         } catch {
-            throw NodeError(.storage, "cannot create \(config.dataDir) or the config's directory: \(error.localizedDescription)",
-                            hint: "run as a user that may write there (root for /etc/simpul and /var/lib/simpul)")
+            throw NodeError(.storage, Message(.initCreateFailed, ["dataDir": config.dataDir, "error": error.localizedDescription]),
+                            hint: Message(.initCreateFailedHint))
         }
         let key = SigningKey()
         try SecretFile.write(key.base64 + "\n", to: config.privateKeyPath)
@@ -83,10 +96,10 @@ public enum NodeSetup {
         do {
             try Data(config.rendered().utf8).write(to: URL(fileURLWithPath: configPath), options: .atomic)
         } catch {
-            throw NodeError(.storage, "cannot write the config \(configPath): \(error.localizedDescription)")
+            throw NodeError(.storage, Message(.configWriteFailed, ["path": configPath, "error": error.localizedDescription]))
         }
         return Result(nodeID: config.nodeID, publicKey: key.publicKey.base64, configPath: configPath,
-                      dataDir: config.dataDir, warnings: warnings, role: NodeID.isProviderCode(config.nodeID) ? "provider" : "office",
+                      dataDir: config.dataDir, warningMessages: warnings, role: NodeID.isProviderCode(config.nodeID) ? "provider" : "office",
                       rebuild: rebuild)
     }
 }

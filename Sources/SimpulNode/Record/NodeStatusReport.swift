@@ -15,6 +15,9 @@ public struct NodeStatusReport: Sendable, Codable {
     /// True when the last sync was refused for a reason retrying cannot fix; `last_error_hint` says what to do.
     public var syncBlocked: Bool
     public var lastErrorHint: String?
+    /// `last_error` and `last_error_hint` as catalogue messages, so the CLI shows them in the operator's language.
+    public var lastErrorMessage: Message?
+    public var lastErrorHintMessage: Message?
     /// Entries the aggregator stored but holds in quarantine (its rules refuse their events), from its last
     /// signed receipt, and why the first is held.
     public var quarantined: Int
@@ -56,6 +59,8 @@ public struct NodeStatusReport: Sendable, Codable {
         case rulesVersion = "rules_version"
         case rebuildPending = "rebuild_pending"
         case warnings
+        case lastErrorMessage = "last_error_message"
+        case lastErrorHintMessage = "last_error_hint_message"
     }
 
     /// Every key is always present (`null` when unknown): scripts rely on the field list.
@@ -84,13 +89,15 @@ public struct NodeStatusReport: Sendable, Codable {
         try c.encode(rulesVersion, forKey: .rulesVersion)
         try c.encode(rebuildPending, forKey: .rebuildPending)
         try c.encode(warnings ?? [], forKey: .warnings)
+        try c.encode(lastErrorMessage, forKey: .lastErrorMessage)
+        try c.encode(lastErrorHintMessage, forKey: .lastErrorHintMessage)
     }
 
     public static func read(_ context: NodeContext, daemonRunning: Bool) throws(NodeError) -> NodeStatusReport {
         let config = context.config
         let head = try context.store.head()
         let sync = try context.store.syncState()
-        let publicKey = (try? SecretFile.read(config.publicKeyPath, what: "public key"))?
+        let publicKey = (try? SecretFile.read(config.publicKeyPath, what: Message(.publicKeyNoun)))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         let kecamatan = Wilayah.shipped.kecamatan[NodeID.kecamatan(of: config.nodeID)]
         let feed = try context.store.feedState()
@@ -98,7 +105,8 @@ public struct NodeStatusReport: Sendable, Codable {
             nodeID: config.nodeID, kecamatan: kecamatan.map { "\($0.name), \($0.kabkota), \($0.provinsi)" },
             publicKey: publicKey, aggregator: config.aggregatorURL, headSeq: head.seq, ackedSeq: sync.ackedSeq,
             backlog: max(0, head.seq - sync.ackedSeq), lastSyncAt: sync.lastSyncAt, lastError: sync.lastError,
-            syncBlocked: sync.isBlocked, lastErrorHint: sync.lastErrorHint, quarantined: sync.receipt?.quarantined ?? 0,
+            syncBlocked: sync.isBlocked, lastErrorHint: sync.lastErrorHint, lastErrorMessage: sync.lastErrorMessage,
+            lastErrorHintMessage: sync.lastErrorHintMessage, quarantined: sync.receipt?.quarantined ?? 0,
             quarantineReason: sync.receipt?.quarantineReason, daemon: daemonRunning ? "running" : "stopped", receipt: sync.receipt, dataDir: config.dataDir,
             role: NodeID.isProviderCode(config.nodeID) ? "provider" : "office", feedCursor: feed.cursor, feedMovedAt: feed.movedAt,
             feedPulledAt: feed.pulledAt, rulesVersion: try context.rules().version, rebuildPending: try context.store.rebuildPending(),

@@ -22,8 +22,7 @@ public struct Recorder: Sendable {
     /// node waits for its log to come back: a record then would fork the log.
     func current() throws(NodeError) -> (builder: EventBuilder, version: String) {
         if try context.store.rebuildPending() {
-            throw NodeError(.rebuildPending, "node \(context.config.nodeID) is being rebuilt from the province: its log has not been pulled back yet; nothing was stored",
-                            hint: "provincial IT runs 'simpul-aggregator nodes rekey' with this node's new key, then run 'simpul sync now'; recording continues after it")
+            throw NodeError(.rebuildPending, Message(.rebuildPending, ["node": context.config.nodeID]), hint: Message(.rebuildPendingHint))
         }
         let rules = try context.rules()
         var builder = EventBuilder(rules: rules.rules, pseudonymizer: pseudonymizer)
@@ -76,13 +75,13 @@ public struct Recorder: Sendable {
         }
         progress?(lines.count, lines.count)
         guard !prepared.isEmpty else {
-            throw NodeError(.invalidEvent, "the input holds no events", hint: "give one JSON event per line")
+            throw NodeError(.invalidEvent, Message(.inputEmpty), hint: Message(.inputEmptyHint))
         }
         return try context.store.append(prepared, node: context.config.nodeID, rules: rulesVersion)
     }
 
     static func refusal(_ error: ValidationError) -> NodeError {
-        NodeError(.invalidEvent, "invalid event: \(error); nothing was stored",
-                  hint: "fix that \(error.line != nil ? "line" : "field") and record again")
+        NodeError(.invalidEvent, Message(.invalidEvent, ["error": "\(error)"]),
+                  hint: Message(error.line != nil ? .invalidEventLineHint : .invalidEventFieldHint))
     }
 }

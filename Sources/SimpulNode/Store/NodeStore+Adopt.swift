@@ -57,8 +57,7 @@ extension NodeStore {
         out.reserveCapacity(entries.count)
         for e in entries {
             do { out.append(try verifier.append(LogEntry(seq: e.seq, bytes: e.bytes), storedHash: e.hash)) } catch {
-                throw NodeError(.fork, "the province's copy of this node's log does not continue the local chain at seq \(error.seq): \(error.reason)",
-                                hint: "nothing local was changed; if this node recorded events after a restore, run 'simpul recover'")
+                throw NodeError(.fork, Message(.adoptBrokenChain, ["seq": error.seq, "reason": error.reason]), hint: Message(.adoptBrokenChainHint))
             }
         }
         return out
@@ -70,8 +69,7 @@ extension NodeStore {
         guard let first = entries.first else { return 0 }
         let head = try head()
         guard first.seq == head.seq + 1 else {
-            throw NodeError(.storage, "the province's entries start at seq \(first.seq), but the local log ends at seq \(head.seq); nothing was changed",
-                            hint: "sync again")
+            throw NodeError(.storage, Message(.adoptGap, ["first": first.seq, "head": head.seq]), hint: Message(.syncAgain))
         }
         let contents = try Self.verifyProvinceChain(entries, node: node, after: head.seq, hash: head.hash)
         return try write("adopting the province's entries") { db in
@@ -103,7 +101,7 @@ extension NodeStore {
     {
         let base = divergedAt - 1
         guard let baseHash = try hash(at: base) else {
-            throw NodeError(.storage, "the local log has no entry at seq \(base); nothing was changed")
+            throw NodeError(.storage, Message(.adoptNoBase, ["seq": base]))
         }
         let contents = try Self.verifyProvinceChain(province, node: node, after: base, hash: baseHash)
         let provinceIDs = Set(contents.map(\.event.id))

@@ -10,12 +10,12 @@ public struct PreparedEvent: Sendable {
     public init(_ event: Event) throws(NodeError) {
         self.event = event
         do { json = try event.canonicalJSON() } catch {
-            throw NodeError(.invalidEvent, "event \(event.id) could not be encoded: \(error)")
+            throw NodeError(.invalidEvent, Message(.eventEncodeFailed, ["id": event.id, "error": "\(error)"]))
         }
         // "Recorded" must mean "pushable": the entry around this event must fit the protocol's entry limit.
         guard json.count + Self.entryEnvelopeBytes <= EventLimits.entryBytes else {
-            throw NodeError(.invalidEvent, "invalid event: it encodes to \(json.count) bytes, over the \(EventLimits.entryBytes)-byte entry limit; nothing was stored",
-                            hint: "shorten the free-text fields and attrs")
+            throw NodeError(.invalidEvent, Message(.eventTooLarge, ["bytes": json.count, "limit": EventLimits.entryBytes]),
+                            hint: Message(.eventTooLargeHint))
         }
     }
 
@@ -73,9 +73,9 @@ extension NodeStore {
                     } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                         // The primary key refuses an id recorded before; say which, and where it is.
                         let existing = try Int64.fetchOne(db, sql: "SELECT seq FROM events WHERE id = ?", arguments: [e.id])
-                        let which = events.count > 1 ? " (event \(index + 1) of this input)" : ""
-                        throw NodeError(.invalidEvent, "event id \(e.id)\(which) is already recorded as seq \(existing ?? 0); nothing was stored",
-                                        hint: "leave 'id' out to have one generated, or do not re-send an event")
+                        let which = events.count > 1 ? Message(.eventDuplicateWhich, ["index": index + 1]) : .verbatim("")
+                        throw NodeError(.invalidEvent, Message(.eventDuplicate, ["id": e.id, "seq": existing ?? 0], parts: ["which": which]),
+                                        hint: Message(.eventDuplicateHint))
                     }
                     head = Head(seq: seq, hash: hash, hlc: stamp)
                     out.append(AppendedEntry(id: e.id, seq: seq, caseID: e.caseID))

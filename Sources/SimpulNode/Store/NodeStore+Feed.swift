@@ -47,9 +47,9 @@ extension NodeStore {
         let checked: CheckedFeedPage
         do { checked = try page.checked(forNode: node) } catch {
             switch error.reason {
-            case .outsidePage: throw NodeError(.serverError, error.message, hint: "sync again; if it repeats, report it to provincial IT")
+            case .outsidePage: throw NodeError(.serverError, .verbatim(error.message), hint: Message(.syncAgainReport))
             case .badRules:
-                throw NodeError(.serverError, error.message, hint: "report it to provincial IT; this node keeps checking events against its current rules")
+                throw NodeError(.serverError, .verbatim(error.message), hint: Message(.feedBadRulesHint))
             case .badItem: throw NodeError(.serverError, error.message)
             }
         }

@@ -90,6 +90,13 @@ extension NodeStore {
                 );
                 """)
         }
+        migrator.registerMigration("v4-sync-error-message") { db in
+            // The last failure as catalogue key and arguments, so `status` shows it in the operator's language.
+            try db.execute(sql: """
+                ALTER TABLE sync_state ADD COLUMN last_error_message TEXT;
+                ALTER TABLE sync_state ADD COLUMN last_error_hint_message TEXT;
+                """)
+        }
         return migrator
     }()
 }

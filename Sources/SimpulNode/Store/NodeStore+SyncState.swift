@@ -13,12 +13,15 @@ public struct SyncState: Sendable, Equatable {
     /// The `NodeError` code and hint of the last failure (nil after a success).
     public var lastErrorCode: String?
     public var lastErrorHint: String?
+    /// The last failure's message and hint as catalogue messages (nil for one stored before they were kept).
+    public var lastErrorMessage: Message?
+    public var lastErrorHintMessage: Message?
 
     /// True when the last sync was refused for a reason retrying cannot fix (revoked, not enrolled, wrong key,
     /// a fork): a person must act, and `last_error_hint` says what to do.
     public var isBlocked: Bool {
         guard let lastErrorCode else { return false }
-        return !NodeError(NodeError.Code(named: lastErrorCode), "").isRetryable
+        return !NodeError(NodeError.Code(named: lastErrorCode), .verbatim("")).isRetryable
     }
 }
 
@@ -33,7 +36,8 @@ extension NodeStore {
                 ackedSeq: row["acked_seq"], ackedHash: row["acked_hash"],
                 receipt: receiptText.flatMap { try? JSONDecoder().decode(Receipt.self, from: Data($0.utf8)) },
                 lastSyncAt: row["last_sync_at"], lastAttemptAt: row["last_attempt_at"], lastError: row["last_error"],
-                lastErrorCode: row["last_error_code"], lastErrorHint: row["last_error_hint"])
+                lastErrorCode: row["last_error_code"], lastErrorHint: row["last_error_hint"],
+                lastErrorMessage: Self.decodeMessage(row["last_error_message"]), lastErrorHintMessage: Self.decodeMessage(row["last_error_hint_message"]))
         }
     }
 
@@ -47,7 +51,8 @@ extension NodeStore {
             if synced {
                 try db.execute(sql: """
                     UPDATE sync_state SET acked_seq = ?, acked_hash = ?, receipt = ?, last_sync_at = ?, last_attempt_at = ?,
-                    last_error = NULL, last_error_code = NULL, last_error_hint = NULL WHERE id = 1
+                    last_error = NULL, last_error_code = NULL, last_error_hint = NULL, last_error_message = NULL,
+                    last_error_hint_message = NULL WHERE id = 1
                     """, arguments: [receipt.seq, receipt.hash, text, stamp, stamp])
             } else {
                 try db.execute(sql: "UPDATE sync_state SET acked_seq = ?, acked_hash = ?, receipt = ?, last_attempt_at = ? WHERE id = 1",
@@ -66,8 +71,20 @@ extension NodeStore {
     public func recordSyncFailure(_ error: NodeError, at time: Date) throws(NodeError) {
         try write("saving the sync error") { db in
             try db.execute(
-                sql: "UPDATE sync_state SET last_error = ?, last_error_code = ?, last_error_hint = ?, last_attempt_at = ? WHERE id = 1",
-                arguments: [error.message, error.code.description, error.hint, RFC3339.format(time)])
+                sql: """
+                    UPDATE sync_state SET last_error = ?, last_error_code = ?, last_error_hint = ?, last_error_message = ?,
+                    last_error_hint_message = ?, last_attempt_at = ? WHERE id = 1
+                    """,
+                arguments: [error.message, error.code.description, error.hint, Self.encodeMessage(error.text),
+                            error.hintText.flatMap(Self.encodeMessage), RFC3339.format(time)])
         }
+    }
+
+    static func encodeMessage(_ message: Message) -> String? {
+        (try? JSONEncoder().encode(message)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    static func decodeMessage(_ text: String?) -> Message? {
+        text.flatMap { try? JSONDecoder().decode(Message.self, from: Data($0.utf8)) }
     }
 }

@@ -16,8 +16,7 @@ public final class NodeStore: Sendable {
     /// Opens (and with `create`, creates) the database and brings its schema up to date.
     public init(path: String, create: Bool = false) throws(NodeError) {
         if !create && !FileManager.default.fileExists(atPath: path) {
-            throw NodeError(.notInitialized, "no node database at \(path)",
-                            hint: "run 'simpul init' first, or check data_dir in the config")
+            throw NodeError(.notInitialized, Message(.noDatabase, ["path": path]), hint: Message(.noDatabaseHint))
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(Self.busyTimeout)
@@ -29,7 +28,7 @@ public final class NodeStore: Sendable {
             if create && !FileManager.default.fileExists(atPath: path) {
                 // Pseudonyms are personal data: the database (and so its -wal/-shm) is readable by its owner only.
                 guard SecretFile.createPrivate(path) else {
-                    throw NodeError(.storage, "cannot create \(path)", hint: "check the data directory is writable")
+                    throw NodeError(.storage, Message(.cannotCreateDatabase, ["path": path]), hint: Message(.checkDataDirWritable))
                 }
                 DataDirOwnership.adopt(path, dataDir: (path as NSString).deletingLastPathComponent)
             }

@@ -1,3 +1,5 @@
+import SimpulCore
+
 /// Every failure the node reports to an operator: what happened, with context, what to do about it, and
 /// whether retrying later can help (a dead link) or not (a refused batch, a fork).
 public struct NodeError: Error, Sendable, CustomStringConvertible {
@@ -38,14 +40,26 @@ public struct NodeError: Error, Sendable, CustomStringConvertible {
     }
 
     public let code: Code
-    public let message: String
-    public let hint: String?
+    /// What happened, with its context, as a catalogue message: rendered in the reader's language where shown.
+    public let text: Message
+    /// What to do about it.
+    public let hintText: Message?
 
-    public init(_ code: Code, _ message: String, hint: String? = nil) {
+    public init(_ code: Code, _ text: Message, hint: Message? = nil) {
         self.code = code
-        self.message = message
-        self.hint = hint
+        self.text = text
+        self.hintText = hint
     }
+
+    /// Text outside the catalogue (an older daemon's answer, a server's detail): shown as it is in every language.
+    public init(_ code: Code, _ message: String, hint: String? = nil) {
+        self.init(code, .verbatim(message), hint: hint.map(Message.verbatim))
+    }
+
+    /// The English message: what logs, the stored last error and the JSON `error` fields keep.
+    public var message: String { text.english }
+    /// The English hint.
+    public var hint: String? { hintText?.english }
 
     /// A dead link, a 5xx or a busy lock may clear by itself; everything else needs a change first.
     public var isRetryable: Bool { [.unreachable, .serverError, .busy, .incomplete].contains(code) }
@@ -66,7 +80,6 @@ public struct NodeError: Error, Sendable, CustomStringConvertible {
     public var description: String { message + (hint.map { "\nhint: \($0)" } ?? "") }
 
     static func storage(_ what: String, path: String, _ error: any Error) -> NodeError {
-        NodeError(.storage, "\(what) failed on \(path): \(error)",
-                  hint: "check the disk has space and the data directory is writable by this user")
+        NodeError(.storage, Message(.storageFailed, ["what": what, "path": path, "error": "\(error)"]), hint: Message(.storageFailedHint))
     }
 }

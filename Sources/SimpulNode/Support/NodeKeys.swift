@@ -7,11 +7,10 @@ public struct NodeKeys: Sendable {
     public let pseudonymizer: Pseudonymizer
 
     public static func load(_ config: NodeConfig) throws(NodeError) -> NodeKeys {
-        let text = try SecretFile.read(config.privateKeyPath, what: "node's private key")
+        let text = try SecretFile.read(config.privateKeyPath, what: Message(.privateKeyNoun))
         let signing: SigningKey
         do { signing = try SigningKey(base64: text) } catch {
-            throw NodeError(.keys, "the node's private key \(config.privateKeyPath) is damaged: \(error.reason)",
-                            hint: "restore it from the node's backup")
+            throw NodeError(.keys, Message(.privateKeyDamaged, ["path": config.privateKeyPath, "reason": error.reason]), hint: Message(.restoreFromBackup))
         }
         return NodeKeys(signing: signing, pseudonymizer: try loadPseudonymizer(path: config.resolvedPseudonymKeyFile))
     }
@@ -19,14 +18,12 @@ public struct NodeKeys: Sendable {
     /// A pseudonym key file holds base64 text (as `init` writes it) or at least 32 raw bytes.
     public static func loadPseudonymizer(path: String) throws(NodeError) -> Pseudonymizer {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw NodeError(.keys, "cannot read the pseudonym key \(path)",
-                            hint: "provincial IT hands out this key; put it at \(path) (mode 0600) or set pseudonym_key_file")
+            throw NodeError(.keys, Message(.pseudonymKeyUnreadable, ["path": path]), hint: Message(.pseudonymKeyUnreadableHint, ["path": path]))
         }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let bytes = Data(base64Encoded: text).flatMap { $0.count >= Pseudonymizer.minimumKeyBytes ? $0 : nil } ?? data
         do { return try Pseudonymizer(keyBytes: bytes) } catch {
-            throw NodeError(.keys, "the pseudonym key \(path) is unusable: \(error.reason)",
-                            hint: "ask provincial IT for the province's key file")
+            throw NodeError(.keys, Message(.pseudonymKeyUnusable, ["path": path, "reason": error.reason]), hint: Message(.pseudonymKeyUnusableHint))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SimpulCore
 
 /// Reads and writes small secret files (keys) with mode 0600, created atomically.
 enum SecretFile {
@@ -6,8 +7,7 @@ enum SecretFile {
         let temp = path + ".tmp-\(getpid())"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else {
-            throw NodeError(.keys, "cannot create \(temp): \(String(cString: strerror(errno)))",
-                            hint: "check the directory exists and is writable")
+            throw NodeError(.keys, Message(.cannotCreate, ["path": temp, "error": String(cString: strerror(errno))]), hint: Message(.checkDirWritable))
         }
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
@@ -15,7 +15,7 @@ enum SecretFile {
         close(fd)
         guard written == bytes.count, synced == 0, rename(temp, path) == 0 else {
             unlink(temp)
-            throw NodeError(.keys, "cannot write \(path): \(String(cString: strerror(errno)))")
+            throw NodeError(.keys, Message(.cannotWrite, ["path": path, "error": String(cString: strerror(errno))]))
         }
         DataDirOwnership.adopt(path, dataDir: (path as NSString).deletingLastPathComponent)
     }
@@ -35,12 +35,10 @@ enum SecretFile {
         return true
     }
 
-    static func read(_ path: String, what: String) throws(NodeError) -> String {
+    static func read(_ path: String, what: Message) throws(NodeError) -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw NodeError(.keys, "cannot read the \(what) at \(path)",
-                            hint: FileManager.default.fileExists(atPath: path)
-                                ? "run as the user that owns the node's data directory (or root)"
-                                : "the node is not initialised, or the file was removed: restore it from a backup")
+            throw NodeError(.keys, Message(.secretUnreadable, ["path": path], parts: ["what": what]),
+                            hint: Message(FileManager.default.fileExists(atPath: path) ? .secretUnreadableOwnerHint : .secretUnreadableMissingHint))
         }
         return String(decoding: data, as: UTF8.self)
     }

@@ -17,8 +17,7 @@ extension SyncEngine {
             let (page, received): (FeedPage, Int) = try await fetchSigned("feed", after: cursor)
             bytes += received
             guard page.node == config.nodeID, page.after == cursor, page.next >= page.after else {
-                throw NodeError(.serverError, "the aggregator's feed page for \(config.nodeID) after \(cursor) does not match what was asked",
-                                hint: "sync again; if it repeats, report it to provincial IT")
+                throw NodeError(.serverError, Message(.feedPageMismatch, ["node": config.nodeID, "cursor": cursor]), hint: Message(.syncAgainReport))
             }
             let applied = try store.applyFeedPage(page, node: config.nodeID, at: now())
             total += applied.entries
@@ -39,18 +38,18 @@ extension SyncEngine {
         while after < head {
             let page: LogPage = try await fetchSigned("log", after: after).value
             guard page.node == config.nodeID, page.after == after else {
-                throw NodeError(.serverError, "the aggregator's log page for \(config.nodeID) after seq \(after) does not match what was asked")
+                throw NodeError(.serverError, Message(.logPageMismatch, ["node": config.nodeID, "seq": after]))
             }
             var expected = after + 1
             for entry in page.entries where entry.seq <= head {
                 guard entry.seq == expected, let hash = Hex.decode(entry.hash), hash.count == 32 else {
-                    throw NodeError(.serverError, "the aggregator's copy of this node's log skips or garbles seq \(expected)")
+                    throw NodeError(.serverError, Message(.logPageGarbled, ["seq": expected]))
                 }
                 out.append(ProvinceEntry(seq: entry.seq, bytes: Data(entry.entry.utf8), hash: hash))
                 expected += 1
             }
             guard expected - 1 > after else {
-                throw NodeError(.serverError, "the aggregator holds seq \(head) of this node but sent no entries after seq \(after)")
+                throw NodeError(.serverError, Message(.logPageEmpty, ["head": head, "after": after]))
             }
             after = expected - 1
         }
@@ -65,13 +64,8 @@ extension SyncEngine {
         let entries = try await fetchOwnLog(after: local.seq, through: remoteHead)
         let adopted: Int
         do { adopted = try store.adoptProvinceEntries(entries, node: config.nodeID) } catch where error.code == .fork {
-            throw NodeError(
-                .fork,
-                "the aggregator holds seq 1-\(remoteHead) of node \(config.nodeID), but this node's log ends at seq \(local.seq) and parts from "
-                    + "the province's: this node was restored from an older backup and then recorded new events (a fork). "
-                    + "Nothing was sent and nothing local was changed; every local event is kept.",
-                hint: "run 'simpul recover': it adopts the province's entries and appends this node's newer events after them "
-                    + "(docs/operations.md, 'A node restored from an old backup')")
+            throw NodeError(.fork, Message(.forkAdopt, ["remote": remoteHead, "node": config.nodeID, "local": local.seq]),
+                            hint: Message(.forkAdoptHint))
         }
         logger.notice("pulled this node's own entries back from the province", metadata: [
             "sync.adopted_from": "\(local.seq + 1)", "sync.adopted_through": "\(remoteHead)",
@@ -87,13 +81,12 @@ extension SyncEngine {
             return TransportRequest(method: "GET", url: nodePath + "/\(route)?after=\(after)",
                                     headers: signedReadHeaders(clock: clock, counter: counter, signature: signingKey.sign(message)))
         }
-        let value: T = try decode(response, what: "reading this node's \(route) after \(after)")
+        let value: T = try decode(response, what: Message(.whatReadRoute, ["route": route, "after": after]))
         guard let pinned = try store.pinnedAggregatorKey(), let key = try? PublicKey(base64: pinned),
               let signature = response.signature,
               key.isValid(signature: signature, for: WireSignature.answer("simpul-\(route)", node: config.nodeID, after: after, body: response.body))
         else {
-            throw NodeError(.refused, "the aggregator's \(route) page after \(after) is not signed by the pinned aggregator key; nothing was applied",
-                            hint: "check that \(config.aggregatorURL) is the provincial aggregator (and use https)")
+            throw NodeError(.refused, Message(.pageUnsigned, ["route": route, "after": after]), hint: Message(.checkProvincialHTTPS, ["url": config.aggregatorURL]))
         }
         return (value, response.bytesReceived)
     }

@@ -56,10 +56,10 @@ extension SyncEngine {
             request.sign(with: signingKey)
             var headers = requestHeaders()
             headers.append(("Content-Type", "application/json"))
-            guard let body = try? JSONEncoder().encode(request) else { throw NodeError(.storage, "could not encode the recover request") }
+            guard let body = try? JSONEncoder().encode(request) else { throw NodeError(.storage, Message(.recoverEncodeFailed)) }
             return TransportRequest(method: "POST", url: nodePath + "/recover", headers: headers, body: body)
         }
-        let answer: HeadResponse = try decode(response, what: "telling the aggregator this node recovered")
+        let answer: HeadResponse = try decode(response, what: Message(.whatRecover))
         try checkAggregatorKey(answer.receipt)
         report.aggregatorResolved = answer.state != .forked
         try store.recordReceipt(answer.receipt, at: now(), synced: false)

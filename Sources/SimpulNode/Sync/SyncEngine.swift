@@ -191,7 +191,7 @@ public struct SyncEngine: Sendable {
                     let until = ContinuousClock.now + .milliseconds(Int(delay * 1000) + 1)
                     while ContinuousClock.now < until, !pending[0].answered.isSet {
                         guard !Task.isCancelled else {
-                            throw NodeError(.incomplete, "the sync was stopped before it finished", hint: "sync again; nothing is lost")
+                            throw NodeError(.incomplete, Message(.syncStopped), hint: Message(.syncStoppedHint))
                         }
                         try? await Task.sleep(for: .milliseconds(20))
                     }
@@ -204,8 +204,7 @@ public struct SyncEngine: Sendable {
                 if response.status == 409, let problem = decodeProblem(response), problem.problemType == .gap, let head = problem.head {
                     switch planner.answered(.gap(head: head.seq), at: elapsed()) {
                     case .giveUp:
-                        throw NodeError(.refused, "the aggregator keeps answering that its head for \(config.nodeID) is seq \(head.seq), behind what it acknowledged",
-                                        hint: "sync again; if it repeats, report it to provincial IT")
+                        throw NodeError(.refused, Message(.headBehindRepeatedly, ["node": config.nodeID, "seq": head.seq]), hint: Message(.syncAgainReport))
                     case .restart(let after):
                         totals.bytesSent += await Self.drain(&pending)
                         if after < (totals.latest?.seq ?? 0) {
@@ -216,10 +215,10 @@ public struct SyncEngine: Sendable {
                     }
                     continue
                 }
-                let receipt: Receipt = try decode(response, what: "push of seq \(header.fromSeq)-\(header.toSeq)")
+                let receipt: Receipt = try decode(response, what: Message(.whatPush, ["from": header.fromSeq, "to": header.toSeq]))
                 guard receipt.node == config.nodeID, receipt.seq >= header.fromSeq else {
-                    throw NodeError(.refused, "the aggregator's receipt does not cover batch \(header.fromSeq)-\(header.toSeq) (receipt seq \(receipt.seq))",
-                                    hint: "sync again; if it repeats, report it to provincial IT")
+                    throw NodeError(.refused, Message(.receiptShort, ["from": header.fromSeq, "to": header.toSeq, "seq": receipt.seq]),
+                                    hint: Message(.syncAgainReport))
                 }
                 try checkReceipt(receipt, batch: flight.batch)
                 // The aggregator's head is the truth; the local copy only serves `status`. Saving it (a disk sync) at
@@ -254,11 +253,7 @@ public struct SyncEngine: Sendable {
         try checkAggregatorKey(receipt)
         let localHash = receipt.seq == batch.lastSeq ? batch.lastHash : try store.hash(at: receipt.seq)
         guard let localHash, Hex.encode(localHash) == receipt.hash else {
-            throw NodeError(
-                .fork,
-                "the aggregator holds seq \(receipt.seq) of node \(config.nodeID) with a different entry than this node's log "
-                    + "(or beyond it): the log is forked. Every local event is kept.",
-                hint: "run 'simpul recover': it takes the province's log as the truth and appends this node's other events after it (docs/operations.md, 'A forked log')")
+            throw NodeError(.fork, Message(.forkReceipt, ["seq": receipt.seq, "node": config.nodeID]), hint: Message(.forkReceiptHint))
         }
     }
 
@@ -267,8 +262,8 @@ public struct SyncEngine: Sendable {
     func checkHeadAnswer(_ remote: HeadResponse) throws(NodeError) {
         let r = remote.receipt
         guard remote.node == config.nodeID, r.node == config.nodeID, remote.seq == r.seq, remote.hash == r.hash, r.seq >= 0 else {
-            throw NodeError(.serverError, "the aggregator's head answer for \(config.nodeID) does not match its own signed receipt (seq \(remote.seq) vs \(r.seq)); nothing was sent",
-                            hint: "check that \(config.aggregatorURL) is the provincial aggregator (and use https); sync again")
+            throw NodeError(.serverError, Message(.headReceiptMismatch, ["node": config.nodeID, "remote": remote.seq, "receipt": r.seq]),
+                            hint: Message(.checkProvincialHTTPSAgain, ["url": config.aggregatorURL]))
         }
         let l = remote.limits
         let sane = (SimpulProtocol.minBodyBytes...(1 << 30)).contains(l.maxBodyBytes)
@@ -276,21 +271,21 @@ public struct SyncEngine: Sendable {
             && (SimpulProtocol.minBatchEntries...1_000_000).contains(l.maxEntries)
             && (SimpulProtocol.maxEntryBytes...(1 << 20)).contains(l.maxEntryBytes)
         guard sane else {
-            throw NodeError(.serverError, "the aggregator's limits are out of any possible range (body \(l.maxBodyBytes), inflated \(l.maxDecompressedBytes), entries \(l.maxEntries), entry \(l.maxEntryBytes)); nothing was sent",
-                            hint: "check that \(config.aggregatorURL) is the provincial aggregator; report it to provincial IT")
+            throw NodeError(.serverError, Message(.limitsOutOfRange, ["body": l.maxBodyBytes, "inflated": l.maxDecompressedBytes, "entries": l.maxEntries,
+                                                                       "entry": l.maxEntryBytes]),
+                            hint: Message(.checkProvincialReport, ["url": config.aggregatorURL]))
         }
     }
 
     /// Trust on first use: the first valid receipt pins the aggregator's key; a receipt under another key is refused.
     func checkAggregatorKey(_ receipt: Receipt) throws(NodeError) {
         guard receipt.isValidlySigned else {
-            throw NodeError(.refused, "the aggregator's receipt for seq \(receipt.seq) is not validly signed",
-                            hint: "check that \(config.aggregatorURL) is the provincial aggregator (and use https)")
+            throw NodeError(.refused, Message(.receiptUnsigned, ["seq": receipt.seq]), hint: Message(.checkProvincialHTTPS, ["url": config.aggregatorURL]))
         }
         let pinned = try store.pinnedAggregatorKey()
         if let pinned, pinned != receipt.aggregatorKey {
-            throw NodeError(.refused, "the aggregator's receipts are signed by another key than before (\(receipt.aggregatorKey.prefix(12))…, pinned \(pinned.prefix(12))…)",
-                            hint: "if provincial IT replaced the aggregator's key, remove 'aggregator_key' from node_meta with their instructions; otherwise check the URL")
+            throw NodeError(.refused, Message(.receiptOtherKey, ["key": receipt.aggregatorKey.prefix(12), "pinned": pinned.prefix(12)]),
+                            hint: Message(.receiptOtherKeyHint))
         }
         if pinned == nil { try store.pinAggregatorKey(receipt.aggregatorKey) }
     }
@@ -346,12 +341,12 @@ public struct SyncEngine: Sendable {
         header.sign(with: signingKey)
         let plain: Data
         do { plain = try header.body(entries: entries.map(\.entry)) } catch {
-            throw NodeError(.storage, "could not encode batch \(header.fromSeq)-\(header.toSeq): \(error)")
+            throw NodeError(.storage, Message(.batchEncodeFailed, ["from": header.fromSeq, "to": header.toSeq, "error": "\(error)"]))
         }
         let body = config.sync.gzipLevel > 0 ? Gzip.compress(plain, level: Int32(config.sync.gzipLevel)) : plain
         guard body.count <= limits.maxBodyBytes else {
-            throw NodeError(.refused, "batch \(header.fromSeq)-\(header.toSeq) is \(body.count) bytes, over the aggregator's limit \(limits.maxBodyBytes)",
-                            hint: "lower sync.batch_max_bytes in the node config")
+            throw NodeError(.refused, Message(.batchTooLarge, ["from": header.fromSeq, "to": header.toSeq, "bytes": body.count, "limit": limits.maxBodyBytes]),
+                            hint: Message(.batchTooLargeHint))
         }
         let backlog = max(0, try store.head().seq - last.entry.seq)
         return PreparedBatch(header: header, body: body, lastSeq: last.entry.seq, lastHash: last.hash, backlogAfter: backlog)
@@ -368,28 +363,19 @@ public struct SyncEngine: Sendable {
             let signature = signingKey.sign(HeadRequestSignature.message(node: config.nodeID, clock: clock, counter: counter))
             return TransportRequest(method: "GET", url: nodePath + "/head", headers: signedReadHeaders(clock: clock, counter: counter, signature: signature))
         }
-        return (try decode(response, what: "reading this node's head"), response.secondsToFirstByte)
+        return (try decode(response, what: Message(.whatReadHead)), response.secondsToFirstByte)
     }
 
     /// The aggregator must hold a prefix of this node's log; anything else is a fork a person must resolve.
     func checkLinks(remote: HeadResponse, localHead: Int64) throws(NodeError) {
         if remote.seq > localHead {
             let acked = (try? store.syncState().ackedSeq) ?? 0
-            let since = acked < localHead
-                ? " Events were recorded here since the restore (seq \(acked + 1)-\(localHead)); the aggregator holds other entries at those seqs."
-                : ""
-            throw NodeError(
-                .fork,
-                "the aggregator holds seq 1-\(remote.seq) of node \(config.nodeID), but this node's log ends at seq \(localHead): "
-                    + "this node was restored from an older backup.\(since) Nothing was sent and nothing local was changed.",
-                hint: "run 'simpul recover': it pulls the province's entries and appends this node's newer events after them (docs/operations.md, 'A node restored from an old backup')")
+            let since = acked < localHead ? Message(.forkBehindSince, ["from": acked + 1, "to": localHead]) : .verbatim("")
+            throw NodeError(.fork, Message(.forkBehind, ["remote": remote.seq, "node": config.nodeID, "local": localHead], parts: ["since": since]),
+                            hint: Message(.forkBehindHint))
         }
         if remote.seq > 0, let localHash = try store.hash(at: remote.seq), Hex.encode(localHash) != remote.hash {
-            throw NodeError(
-                .fork,
-                "this node's entry at seq \(remote.seq) differs from the one the aggregator holds: the log is forked "
-                    + "(a node restored from a backup that then recorded new events). Every local event is kept; nothing was sent.",
-                hint: "run 'simpul recover': it takes the province's log as the truth and appends this node's other events after it (docs/operations.md, 'A forked log')")
+            throw NodeError(.fork, Message(.forkDiffers, ["seq": remote.seq]), hint: Message(.forkReceiptHint))
         }
     }
 
@@ -406,37 +392,35 @@ public struct SyncEngine: Sendable {
         try? JSONDecoder().decode(Problem.self, from: response.body)
     }
 
-    func decode<T: Decodable>(_ response: TransportResponse, what: String) throws(NodeError) -> T {
+    func decode<T: Decodable>(_ response: TransportResponse, what: Message) throws(NodeError) -> T {
         if (200..<300).contains(response.status) {
             do { return try JSONDecoder().decode(T.self, from: response.body) } catch {
-                throw NodeError(.serverError, "\(what): the aggregator's answer could not be read (HTTP \(response.status))",
-                                hint: "check that \(config.aggregatorURL) is a Simpul aggregator")
+                throw NodeError(.serverError, Message(.answerUnreadable, ["status": response.status], parts: ["what": what]),
+                                hint: Message(.checkIsAggregator, ["url": config.aggregatorURL]))
             }
         }
         let problem = decodeProblem(response)
         let detail = problem.map { "\($0.title): \($0.detail)" } ?? "HTTP \(response.status)"
         if response.status >= 500 {
-            throw NodeError(.serverError, "\(what): the aggregator failed (HTTP \(response.status)): \(detail)",
-                            hint: "events stay queued; sync again later")
+            throw NodeError(.serverError, Message(.aggregatorFailed, ["status": response.status, "detail": detail], parts: ["what": what]),
+                            hint: Message(.aggregatorFailedHint))
         }
         switch problem?.problemType {
         case .fork:
-            throw NodeError(.fork, "\(what): refused as a fork: \(detail)",
-                            hint: "every local event is kept. Run 'simpul recover' (docs/operations.md, 'A forked log')")
+            throw NodeError(.fork, Message(.refusedFork, ["detail": detail], parts: ["what": what]), hint: Message(.refusedForkHint))
         case .busy:
-            throw NodeError(.serverError, "\(what): \(detail)", hint: "the aggregator was busy with another push of this node; sync again")
+            throw NodeError(.serverError, Message(.refusedDetail, ["detail": detail], parts: ["what": what]), hint: Message(.aggregatorBusyHint))
         case .nodeRevoked:
-            throw NodeError(.revoked, "\(what): this node is revoked: \(detail)", hint: "contact provincial IT")
+            throw NodeError(.revoked, Message(.nodeRevoked, ["detail": detail], parts: ["what": what]), hint: Message(.contactProvincialIT))
         case .unknownNode:
-            throw NodeError(.refused, "\(what): \(detail)",
-                            hint: "give provincial IT this node's id and public key ('simpul status' shows both)")
+            throw NodeError(.refused, Message(.refusedDetail, ["detail": detail], parts: ["what": what]), hint: Message(.unknownNodeHint))
         case .badSignature:
-            throw NodeError(.refused, "\(what): \(detail)",
-                            hint: "the key enrolled for \(config.nodeID) is not this node's; give provincial IT the public key 'simpul status' shows")
+            throw NodeError(.refused, Message(.refusedDetail, ["detail": detail], parts: ["what": what]),
+                            hint: Message(.badSignatureHint, ["node": config.nodeID]))
         case nil where response.status == 404:
-            throw NodeError(.refused, "\(what): HTTP 404 from \(config.aggregatorURL)", hint: "check the aggregator URL in the config")
+            throw NodeError(.refused, Message(.notFound404, ["url": config.aggregatorURL], parts: ["what": what]), hint: Message(.checkAggregatorURL))
         default:
-            throw NodeError(.refused, "\(what): refused by the aggregator (HTTP \(response.status)): \(detail)")
+            throw NodeError(.refused, Message(.refusedHTTP, ["status": response.status, "detail": detail], parts: ["what": what]))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SimpulCore
 
 /// One sync at a time per node, across processes: an `flock` on `<data_dir>/sync.lock`, held for one sync.
 /// A second `sync now` (or the daemon) finds it held and says so, rather than pushing the same batch twice.
@@ -12,8 +13,8 @@ public final class SyncLock: Sendable {
         let existed = FileManager.default.fileExists(atPath: path)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw NodeError(.storage, "cannot open the sync lock \(path): \(String(cString: strerror(errno)))",
-                            hint: "the file must belong to the user the daemon runs as; 'chown' it to the owner of its directory")
+            throw NodeError(.storage, Message(.syncLockOpenFailed, ["path": path, "error": String(cString: strerror(errno))]),
+                            hint: Message(.syncLockOpenFailedHint))
         }
         if !existed { DataDirOwnership.adopt(path, dataDir: (path as NSString).deletingLastPathComponent) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
@@ -21,8 +22,7 @@ public final class SyncLock: Sendable {
             let n = pread(fd, &buffer, buffer.count, 0)
             let holder = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
             close(fd)
-            throw NodeError(.busy, "another sync of this node is running (pid \(holder)); this one did nothing",
-                            hint: "wait for it to finish, then check 'simpul status'")
+            throw NodeError(.busy, Message(.syncBusy, ["pid": holder]), hint: Message(.syncBusyHint))
         }
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(fd, 0)

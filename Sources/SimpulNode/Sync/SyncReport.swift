@@ -17,6 +17,9 @@ public struct SyncReport: Sendable, Codable, Equatable {
     public var hint: String?
     /// The `NodeError` code when `failed`.
     public var errorCode: String?
+    /// `error` and `hint` as catalogue key and arguments, so the CLI shows them in the operator's language.
+    public var errorMessage: Message?
+    public var hintMessage: Message?
     /// Feed entries applied by this sync (other nodes' events on this node's cases), and the cursor after it.
     public var pulled: Int = 0
     public var feedCursor: Int64?
@@ -36,6 +39,8 @@ public struct SyncReport: Sendable, Codable, Equatable {
         case feedCursor = "feed_cursor"
         case bytesReceived = "bytes_received"
         case adopted
+        case errorMessage = "error_message"
+        case hintMessage = "hint_message"
     }
 
     public init(status: String, pushed: Int = 0, batches: Int = 0, bytesSent: Int = 0, headSeq: Int64 = 0, ackedSeq: Int64 = 0,
@@ -60,6 +65,16 @@ public struct SyncReport: Sendable, Codable, Equatable {
     }
 
     public static func failed(_ error: NodeError, headSeq: Int64, ackedSeq: Int64) -> SyncReport {
-        SyncReport(status: "failed", headSeq: headSeq, ackedSeq: ackedSeq, error: error.message, hint: error.hint, errorCode: error.code.description)
+        var report = SyncReport(status: "failed", headSeq: headSeq, ackedSeq: ackedSeq, error: error.message, hint: error.hint,
+                                errorCode: error.code.description)
+        report.errorMessage = error.text
+        report.hintMessage = error.hintText
+        return report
+    }
+
+    /// The failure this report carries, with its message in the catalogue when the daemon sent the key.
+    public var failure: NodeError {
+        NodeError(NodeError.Code(named: errorCode), errorMessage ?? error.map(Message.verbatim) ?? Message(.syncFailed),
+                  hint: hintMessage ?? hint.map(Message.verbatim))
     }
 }

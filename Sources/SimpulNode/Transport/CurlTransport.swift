@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import SimpulCore
 
 /// The transport over libcurl: connect and overall timeouts, a low-speed abort for stalled links, TLS
 /// verification always on (with an optional extra CA file), proxy from the environment (libcurl reads
@@ -63,7 +64,7 @@ public struct CurlTransport: SyncTransport {
 
     private func perform(_ request: TransportRequest) -> Result<TransportResponse, NodeError> {
         guard Self.globalInit, let pooled = CurlHandlePool.shared.take() else {
-            return .failure(NodeError(.unreachable, "libcurl could not start"))
+            return .failure(NodeError(.unreachable, Message(.curlStartFailed)))
         }
         let handle = pooled.pointer
         defer { CurlHandlePool.shared.give(back: pooled) }
@@ -141,17 +142,17 @@ public struct CurlTransport: SyncTransport {
             return curl_easy_perform(handle)
         }
         if sink.overflowed {
-            return .failure(NodeError(.serverError, "the answer from \(request.url) is longer than \(Self.maxResponseBytes) bytes; it was not read",
-                                      hint: "check that the aggregator URL points at a Simpul aggregator"))
+            return .failure(NodeError(.serverError, Message(.answerTooLong, ["url": request.url, "limit": Self.maxResponseBytes]),
+                                      hint: Message(.answerTooLongHint)))
         }
         if code == CURLE_ABORTED_BY_CALLBACK {
-            return .failure(NodeError(.unreachable, "the request to \(request.url) was cancelled (its answer was no longer wanted)"))
+            return .failure(NodeError(.unreachable, Message(.requestCancelled, ["url": request.url])))
         }
         guard code == CURLE_OK else {
             let buffered = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let detail = buffered.isEmpty ? String(validatingCString: curl_easy_strerror(code)) ?? "" : buffered
             return .failure(NodeError(
-                .unreachable, "cannot reach the aggregator at \(request.url): curl error \(code.rawValue): \(detail)",
+                .unreachable, Message(.unreachable, ["url": request.url, "code": code.rawValue, "detail": detail]),
                 hint: Self.hint(for: code)))
         }
         var status = 0
@@ -171,16 +172,14 @@ public struct CurlTransport: SyncTransport {
         return .success(response)
     }
 
-    static func hint(for code: CURLcode) -> String {
+    static func hint(for code: CURLcode) -> Message {
         switch code {
-        case CURLE_COULDNT_RESOLVE_HOST: "check the aggregator URL and the office's DNS"
-        case CURLE_COULDNT_CONNECT: "the aggregator is down or the link is cut; events stay queued and sync resumes when it is back"
-        case CURLE_OPERATION_TIMEDOUT: "the link is too slow or stalled; events stay queued and sync resumes when it recovers"
-        case CURLE_SEND_FAIL_REWIND, CURLE_SEND_ERROR, CURLE_RECV_ERROR:
-            "the link dropped during the request; events stay queued and sync resumes from what the aggregator holds"
-        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:
-            "the aggregator's TLS certificate did not verify; check the PC's date and sync.ca_file"
-        default: "events stay queued; sync resumes when the aggregator is reachable"
+        case CURLE_COULDNT_RESOLVE_HOST: Message(.linkHintDNS)
+        case CURLE_COULDNT_CONNECT: Message(.linkHintDown)
+        case CURLE_OPERATION_TIMEDOUT: Message(.linkHintSlow)
+        case CURLE_SEND_FAIL_REWIND, CURLE_SEND_ERROR, CURLE_RECV_ERROR: Message(.linkHintDropped)
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE: Message(.linkHintTLS)
+        default: Message(.linkHintDefault)
         }
     }
 }

@@ -165,11 +165,12 @@ final class LiveCluster {
         return path
     }
 
-    /// The runner's environment without SIMPUL_* settings or proxies (libcurl honours http_proxy).
+    /// The runner's environment without SIMPUL_* settings or proxies (libcurl honours http_proxy), in the English
+    /// locale the tests' expected texts are written in.
     static let baseEnvironment: [String: String] = {
-        var env = ProcessInfo.processInfo.environment.filter { key, _ in
+        var env = CLI.englishLocale(ProcessInfo.processInfo.environment.filter { key, _ in
             !key.hasPrefix("SIMPUL_") && !key.lowercased().hasSuffix("_proxy") && key != "RUNTIME_DIRECTORY"
-        }
+        })
         env["NO_PROXY"] = "127.0.0.1,localhost"
         env["no_proxy"] = "127.0.0.1,localhost"
         return env

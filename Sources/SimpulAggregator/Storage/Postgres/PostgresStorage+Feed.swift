@@ -101,22 +101,20 @@ extension PostgresStorage {
                 guard let (oldKey, headSeq, revokedAt) = try await db.query(
                     "SELECT public_key, head_seq, revoked_at FROM nodes WHERE id = \(node) FOR UPDATE", logger: logger
                 ).decode((String, Int64, String?).self).first(where: { _ in true }) else {
-                    throw AggregatorError("node \(node) is not enrolled; nothing was changed", hint: "enrol it with 'nodes add'", exitCode: 2)
+                    throw AggregatorError(Message(.aggNotEnrolledNothingChanged, ["node": node]), hint: Message(.aggEnrolWithNodesAdd), exitCode: 2)
                 }
                 if let other = try await db.query("SELECT id FROM nodes WHERE public_key = \(publicKey)", logger: logger)
                     .decode(String.self).first(where: { _ in true })
                 {
-                    throw AggregatorError("that public key is already enrolled for node \(other); nothing was changed",
-                                          hint: "use the key 'simpul init --recover' printed on the new PC", exitCode: 2)
+                    throw AggregatorError(Message(.aggRekeyKeyInUse, ["other": other]), hint: Message(.aggRekeyKeyInUseHint), exitCode: 2)
                 }
                 if try await db.query("SELECT 1 FROM node_keys WHERE public_key = \(publicKey)", logger: logger)
                     .decode(Int32.self).first(where: { _ in true }) != nil
                 {
-                    throw AggregatorError("that public key was used by a node before; nothing was changed",
-                                          hint: "a retired key is never enrolled again: make a new one with 'simpul init --recover'", exitCode: 2)
+                    throw AggregatorError(Message(.aggRekeyKeyRetired), hint: Message(.aggRekeyKeyRetiredHint), exitCode: 2)
                 }
                 if let revokedAt {
-                    throw AggregatorError("node \(node) was revoked at \(revokedAt); a revoked node is not rekeyed", exitCode: 2)
+                    throw AggregatorError(Message(.aggRekeyRevoked, ["node": node, "at": revokedAt]), exitCode: 2)
                 }
                 try await db.query(
                     "INSERT INTO node_keys(node, public_key, until_seq, replaced_at) VALUES (\(node), \(oldKey), \(headSeq), \(time))",

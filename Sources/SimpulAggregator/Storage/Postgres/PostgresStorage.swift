@@ -52,9 +52,7 @@ public final class PostgresStorage: AggregatorStorage, HeadNotifyingStorage {
             try await PostgresSchema.migrate(client, logger: logger, timeout: operationTimeout)
         } catch {
             runTask.cancel()
-            throw AggregatorError("cannot open the aggregator database \(url.redacted): \(Self.describe(error))",
-                                  hint: "check that PostgreSQL runs, that the URL's user may connect and create tables, the password (PGPASSWORD), "
-                                      + "and with TLS that the server's certificate chains to a trusted CA (a private one: sslrootcert=FILE)")
+            throw AggregatorError(Message(.aggDatabaseOpenFailed, ["path": url.redacted, "error": Self.describe(error)]), hint: Message(.aggPostgresOpenHint))
         }
     }
 
@@ -70,11 +68,12 @@ public final class PostgresStorage: AggregatorStorage, HeadNotifyingStorage {
         if let file = url.rootCertificateFile {
             do {
                 let certificates = try NIOSSLCertificate.fromPEMFile(file)
-                guard !certificates.isEmpty else { throw AggregatorError("it holds no PEM certificate") }
+                guard !certificates.isEmpty else { throw AggregatorError(Message(.aggNoPEM)) }
                 configuration.trustRoots = .certificates(certificates)
             } catch {
-                throw AggregatorError("cannot read the CA certificates in \(file) (sslrootcert of \(url.redacted)): \(error)",
-                                      hint: "name a readable PEM file of the CA that signed the PostgreSQL server's certificate", exitCode: 2)
+                let reason = (error as? AggregatorError)?.text ?? .verbatim("\(error)")
+                throw AggregatorError(Message(.aggCAUnreadable, ["path": file, "url": url.redacted], parts: ["error": reason]),
+                                      hint: Message(.aggCAUnreadableHint), exitCode: 2)
             }
         }
         return configuration
@@ -102,9 +101,7 @@ public final class PostgresStorage: AggregatorStorage, HeadNotifyingStorage {
             }
             try? await connection.close()
         } catch {
-            throw AggregatorError("cannot connect to the aggregator database \(url.redacted): \(Self.describe(error))",
-                                  hint: "check that PostgreSQL runs and listens there, the URL's user and password (PGPASSWORD) and database, "
-                                      + "and with TLS that the server's certificate chains to a trusted CA (a private one: sslrootcert=FILE)")
+            throw AggregatorError(Message(.aggPostgresConnectFailed, ["url": url.redacted, "error": Self.describe(error)]), hint: Message(.aggPostgresConnectHint))
         }
     }
 
@@ -235,16 +232,15 @@ public final class PostgresStorage: AggregatorStorage, HeadNotifyingStorage {
                     if let other = try await db.query("SELECT id FROM nodes WHERE public_key = \(r.publicKey)", logger: logger)
                         .decode(String.self).first(where: { _ in true })
                     {
-                        throw AggregatorError("the public key given for \(r.id) is already enrolled for node \(other); nothing was changed",
-                                              hint: "each node has its own key: copy the key 'simpul init' printed on \(r.id)", exitCode: 2)
+                        throw AggregatorError(Message(.aggKeyEnrolledForOther, ["node": r.id, "other": other]), hint: Message(.aggKeyEnrolledForOtherHint, ["node": r.id]),
+                                              exitCode: 2)
                     }
                     let inserted = try await db.query(
                         "INSERT INTO nodes(id, public_key, enrolled_at, head_seq, head_hash) VALUES (\(r.id), \(r.publicKey), \(r.enrolledAt), 0, \(ChainHash.genesis)) ON CONFLICT (id) DO NOTHING RETURNING id",
                         logger: logger
                     ).decode(String.self).first(where: { _ in true })
                     guard inserted != nil else {
-                        throw AggregatorError("node \(r.id) is already enrolled; nothing was changed",
-                                              hint: "to replace its key, revoke it and enrol the new node under a new id (e.g. \(r.id)-02)", exitCode: 2)
+                        throw AggregatorError(Message(.aggAlreadyEnrolled, ["node": r.id]), hint: Message(.aggAlreadyEnrolledHint, ["node": r.id]), exitCode: 2)
                     }
                 }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import SimpulCore
 
 /// Where a PostgreSQL-backed aggregator keeps its data: `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=...]`.
 ///
@@ -23,8 +24,7 @@ public struct PostgresURL: Sendable, Equatable {
     /// Parses a URL, or says what is wrong with it (never echoing a password).
     public init(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(AggregatorError) {
         func bad(_ why: String) -> AggregatorError {
-            AggregatorError("the database URL is not usable: \(why)",
-                            hint: "write it as postgres://USER@HOST:PORT/DATABASE (password in PGPASSWORD or after USER:)", exitCode: 2)
+            AggregatorError(Message(.aggDatabaseURLUnusable, ["reason": why]), hint: Message(.aggDatabaseURLUnusableHint), exitCode: 2)
         }
         guard text.hasPrefix("postgres://") || text.hasPrefix("postgresql://"), let components = URLComponents(string: text) else {
             throw bad("it must start with postgres://")

@@ -87,8 +87,7 @@ public enum SQLiteToPostgres {
     }
 
     static func failure(_ why: String, target: PostgresStorage) -> AggregatorError {
-        AggregatorError("the copy to \(target.url.redacted) failed and was rolled back: \(why)",
-                        hint: "fix the cause and run migrate again; the SQLite aggregator is unchanged")
+        AggregatorError(Message(.aggCopyRolledBack, ["url": target.url.redacted, "reason": why]), hint: Message(.aggCopyRolledBackHint))
     }
 
     private static func copyAll(source: SQLiteStorage, target: PostgresStorage, signingKey: SigningKey, logger: Logger,
@@ -98,8 +97,7 @@ public enum SQLiteToPostgres {
                 "SELECT (SELECT count(*) FROM nodes) + (SELECT count(*) FROM entries) + (SELECT count(*) FROM feed) + (SELECT count(*) FROM aggregator_identity)",
                 logger: logger).decode(Int64.self).first { _ in true } ?? 0
             guard existing == 0 else {
-                throw AggregatorError("the target database is not empty (an aggregator was set up or served there); nothing was copied",
-                                      hint: "migrate into a new, empty database (createdb), then point the config's database at it", exitCode: 2)
+                throw AggregatorError(Message(.aggTargetNotEmpty), hint: Message(.aggTargetNotEmptyHint), exitCode: 2)
             }
             var counts = [String: Int]()
             for table in tables {

@@ -1,0 +1,43 @@
+extension Catalogue {
+    /// `simpul status`: the labels of its lines and their words. Labels are padded to one column in each language.
+    static let status: [MessageKey: Entry] = [
+        .statusNode: .init(en: "node", id: "node"),
+        .statusPublicKey: .init(en: "public key", id: "kunci publik"),
+        .statusAggregator: .init(en: "aggregator", id: "agregator"),
+        .statusRole: .init(en: "role", id: "peran"),
+        .statusWarning: .init(en: "WARNING", id: "PERINGATAN"),
+        .statusAction: .init(en: "ACTION", id: "TINDAKAN"),
+        .statusLogHead: .init(en: "log head", id: "head log"),
+        .statusAcked: .init(en: "acked", id: "diakui"),
+        .statusLastSync: .init(en: "last sync", id: "sinkron terakhir"),
+        .statusFeed: .init(en: "feed", id: "feed"),
+        .statusRules: .init(en: "rules", id: "aturan"),
+        .statusLastError: .init(en: "last error", id: "galat terakhir"),
+        .statusHint: .init(en: "hint", id: "petunjuk"),
+        .statusQuarantined: .init(en: "quarantined", id: "karantina"),
+        .statusReceipt: .init(en: "receipt", id: "tanda terima"),
+        .statusDaemon: .init(en: "daemon", id: "daemon"),
+        .statusNever: .init(en: "never", id: "belum pernah"),
+        .statusSeq: .init(en: "seq {seq}", id: "seq {seq}"),
+        .statusAckedValue: .init(en: "seq {seq} (backlog {backlog})", id: "seq {seq} (antrean sinkronisasi {backlog})"),
+        .statusFeedValue: .init(en: "cursor {cursor}, last moved {moved}, last read {read}",
+                                id: "kursor {cursor}, terakhir bergerak {moved}, terakhir dibaca {read}"),
+        .statusRebuilding: .init(
+            en: "rebuilding from the province: recording waits until 'simpul sync now' pulls this node's log back",
+            id: "sedang dibangun ulang dari provinsi: pencatatan menunggu sampai 'simpul sync now' menarik kembali log node ini"),
+        .statusBlocked: .init(en: "sync is refused until a person acts; retrying will not help",
+                              id: "sinkronisasi ditolak sampai ada petugas yang bertindak; mencoba ulang tidak akan membantu"),
+        .statusQuarantinedOne: .init(en: "{count} entry held by the aggregator (stored, not counted): {reason}",
+                                     id: "{count} entri ditahan agregator (tersimpan, tidak dihitung): {reason}"),
+        .statusQuarantinedMany: .init(en: "{count} entries held by the aggregator (stored, not counted): {reason}",
+                                      id: "{count} entri ditahan agregator (tersimpan, tidak dihitung): {reason}"),
+        .statusQuarantinedNote: .init(
+            en: "provincial IT sees them with 'simpul-aggregator quarantine list'; nothing to do on this PC",
+            id: "TI provinsi dapat melihatnya dengan 'simpul-aggregator quarantine list'; tidak ada yang perlu dilakukan di PC ini"),
+        .statusReceiptValue: .init(en: "seq {seq} hash {hash}... issued {issued}", id: "seq {seq} hash {hash}... terbit {issued}"),
+        .statusSignatureOK: .init(en: " (signature ok)", id: " (tanda tangan sah)"),
+        .statusSignatureInvalid: .init(en: " (SIGNATURE INVALID)", id: " (TANDA TANGAN TIDAK SAH)"),
+        .statusRunning: .init(en: "running", id: "berjalan"),
+        .statusStopped: .init(en: "stopped", id: "berhenti"),
+    ]
+}
