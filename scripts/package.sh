@@ -8,8 +8,8 @@
 #    checked for staleness), or --bin DIR holding simpul, simpul-aggregator and generate-manual already built by it.
 # 2. Staged in a temporary source tree: debian/ with a changelog for the version, the units of systemd/ with the
 #    packaged paths (/usr/bin), man pages for both programs and every subcommand from ArgumentParser's manual
-#    generator (simpul in section 1, simpul-aggregator in section 8; named as git's are, `simpul-sync-now(1)`, by
-#    scripts/lib/man-names.py), bash and zsh completions from the binaries,
+#    generator, in English and in Bahasa Indonesia (simpul in section 1, simpul-aggregator in section 8; named as
+#    git's are, `simpul-sync-now(1)`, by scripts/lib/man-names.py), bash and zsh completions from the binaries,
 #    the example configs, the service catalogue and the docs.
 # 3. dpkg-buildpackage -b (binary packages only; the toolchain is not a Debian package, hence -d), then lintian on
 #    both packages: any error or warning fails the run (the overrides in debian/*.lintian-overrides say why each is
@@ -88,17 +88,29 @@ for unit in simpul simpul-aggregator; do
     grep -q '/usr/local' "$stage/debian/$unit.service" && die "debian/$unit.service still names /usr/local"
 done
 
-# Man pages (every subcommand) and completions, from the binaries themselves.
+# Man pages (every subcommand) and completions, from the binaries themselves. The pages in English, and in Bahasa
+# Indonesia as NAME.id.SECTION, which dh_installman puts under /usr/share/man/id (man shows them under an id locale).
 manual_date=$(git log -1 --format=%cs 2>/dev/null || date +%F)
-"$bin/generate-manual" "$bin/simpul" --multi-page --section 1 --date "$manual_date" \
-    --authors "Simpul team<simpul@simpul.invalid>" -o "$stage/build/man/simpul"
-"$bin/generate-manual" "$bin/simpul-aggregator" --multi-page --section 8 --date "$manual_date" \
-    --authors "Simpul team<simpul@simpul.invalid>" -o "$stage/build/man/simpul-aggregator"
-python3 scripts/lib/man-names.py "$stage/build/man/simpul" "$stage/build/man/simpul-aggregator"
+for lang in en id; do
+    for program in simpul:1 simpul-aggregator:8; do
+        name=${program%:*} section=${program#*:}
+        mkdir -p "$work/man-$lang/$name"
+        SIMPUL_LANG=$lang LC_ALL=C.UTF-8 "$bin/generate-manual" "$bin/$name" --multi-page --section "$section" \
+            --date "$manual_date" --authors "Simpul team<simpul@simpul.invalid>" -o "$work/man-$lang/$name"
+    done
+    python3 scripts/lib/man-names.py "$work/man-$lang/simpul" "$work/man-$lang/simpul-aggregator"
+done
+for name in simpul simpul-aggregator; do
+    cp "$work/man-en/$name"/* "$stage/build/man/$name/"
+    for page in "$work/man-id/$name"/*; do
+        base=$(basename "$page")
+        cp "$page" "$stage/build/man/$name/${base%.*}.id.${base##*.}"
+    done
+done
 # Completions are sourced, not run: no #! line (lintian: bash-completion-with-hashbang).
 for p in simpul simpul-aggregator; do
-    "$bin/$p" --generate-completion-script bash | sed '1{/^#!/d}' >"$stage/build/completions/bash/$p"
-    "$bin/$p" --generate-completion-script zsh >"$stage/build/completions/zsh/_$p"
+    SIMPUL_LANG=en "$bin/$p" --generate-completion-script bash | sed '1{/^#!/d}' >"$stage/build/completions/bash/$p"
+    SIMPUL_LANG=en "$bin/$p" --generate-completion-script zsh >"$stage/build/completions/zsh/_$p"
 done
 echo "package: $(ls "$stage/build/man/simpul" | wc -l) man pages for simpul, $(ls "$stage/build/man/simpul-aggregator" | wc -l) for simpul-aggregator" >&2
 

@@ -130,12 +130,15 @@ check_install() {
     if grep -Eq 'libswift|not found' <<<"$out" || ! grep -q 'No such file' <<<"$out"; then
         fail "no Swift runtime or toolchain needed" "$out"
     fi
-    local files=(/usr/share/man/man1/simpul.1.gz /usr/share/man/man1/simpul-record.1.gz /usr/share/man/man8/simpul-aggregator.8.gz
+    local files=(/usr/share/man/man1/simpul.1.gz /usr/share/man/man1/simpul-record.1.gz /usr/share/man/id/man1/simpul-record.1.gz
+        /usr/share/man/man8/simpul-aggregator.8.gz /usr/share/man/id/man8/simpul-aggregator-nodes-add.8.gz
         /usr/share/man/man8/simpul-aggregator-nodes-add.8.gz /usr/share/bash-completion/completions/simpul
         /usr/share/bash-completion/completions/simpul-aggregator /usr/share/zsh/vendor-completions/_simpul
         /usr/share/doc/simpul/operations.md.gz /usr/share/doc/simpul/examples/node.example.toml /lib/systemd/system/simpul.service)
     for f in "${files[@]}"; do ct test -f "$f" || fail "installed: $f" "$(ct dpkg -L simpul simpul-aggregator 2>&1 | grep -E 'man|completion|doc' | head -n 40)"; done
-    pass "no Swift runtime in the root; man pages, completions, docs and units installed"
+    ct sh -c "zcat /usr/share/man/id/man1/simpul-record.1.gz | grep -q Mencatat" \
+        || fail "the Indonesian man page of simpul record is in Indonesian" "$(ct sh -c "zcat /usr/share/man/id/man1/simpul-record.1.gz | head -n 12" 2>&1)"
+    pass "no Swift runtime in the root; man pages (English, and Bahasa Indonesia under /usr/share/man/id), completions, docs and units installed"
 
     local unit enabled active condition status
     for unit in simpul simpul-aggregator; do
