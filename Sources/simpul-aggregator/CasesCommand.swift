@@ -16,7 +16,7 @@ struct CasesCommand: AsyncParsableCommand {
     @Flag(help: ArgumentHelp(tr(.jsonArrayHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let config = try global.load()
             let admin = try await AggregatorAdmin(config: config)
             let catalogue = try config.rules().catalogue

@@ -33,7 +33,7 @@ struct MigrateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let config = try global.load()
             guard config.database.isEmpty else {
                 throw AggregatorError(Message(.aggMigrateAlreadyPostgres, ["database": config.databaseDescription]),

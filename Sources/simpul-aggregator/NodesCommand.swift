@@ -15,9 +15,10 @@ struct NodesCommand: AsyncParsableCommand {
         @Argument(help: "The node id: a kecamatan code, optionally -NN.") var nodeID: String?
         @Option(help: "The node's public key, as 'simpul init' printed it.") var publicKey: String?
         @Option(help: "A CSV of node_id,public_key lines for bulk enrolment.") var file: String?
+        @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
         func run() async throws {
-            try await Output.guarding {
+            try await Output.guarding(json: json) {
                 let admin = try await AggregatorAdmin(config: global.load())
                 let records: [SimpulAggregator.NodeRecord]
                 if let file {
@@ -33,6 +34,8 @@ struct NodesCommand: AsyncParsableCommand {
                 do { try await admin.storage.addNodes(records) } catch let error as AggregatorError { throw error } catch {
                     throw AggregatorError(Message(.aggEnrolFailed, ["error": "\(error)"]))
                 }
+                if json { return Output.json(EnrolResult(enrolled: records.count, nodes: records.map(EnrolResult.Node.init))) }
+                if json { return Output.json(EnrolResult(enrolled: records.count, nodes: records.map(EnrolResult.Node.init))) }
                 Output.line(tr(.aggEnrolled, ["count": records.count, "nodes": records.map(\.id).joined(separator: ", ")]))
             }
         }
@@ -45,7 +48,7 @@ struct NodesCommand: AsyncParsableCommand {
         @Flag(help: "Print one JSON array.") var json = false
 
         func run() async throws {
-            try await Output.guarding {
+            try await Output.guarding(json: json) {
                 let admin = try await AggregatorAdmin(config: global.load())
                 let nodes = try await admin.storage.listNodes()
                 if json { return Output.json(nodes) }
@@ -68,7 +71,7 @@ struct NodesCommand: AsyncParsableCommand {
         @Flag(help: "Print the result as JSON.") var json = false
 
         func run() async throws {
-            try await Output.guarding {
+            try await Output.guarding(json: json) {
                 let admin = try await AggregatorAdmin(config: global.load())
                 let record = try admin.enrolment(nodeID: nodeID, publicKey: publicKey, now: Date())
                 guard let before = try await admin.storage.node(nodeID) else {
@@ -89,14 +92,17 @@ struct NodesCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The node id.") var nodeID: String
+        @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
         func run() async throws {
-            try await Output.guarding {
+            try await Output.guarding(json: json) {
                 let admin = try await AggregatorAdmin(config: global.load())
                 guard try await admin.storage.node(nodeID) != nil else {
                     throw AggregatorError(Message(.aggNotEnrolled, ["node": nodeID]), hint: Message(.aggSeeNodesList), exitCode: 2)
                 }
                 let changed = try await admin.revoke(nodeID, now: Date())
+                if json { return Output.json(RevokeResult(nodeID: nodeID, revoked: true, alreadyRevoked: !changed)) }
+                if json { return Output.json(RevokeResult(nodeID: nodeID, revoked: true, alreadyRevoked: !changed)) }
                 Output.line(tr(changed ? .aggRevokedDone : .aggAlreadyRevoked, ["node": nodeID]))
             }
         }
@@ -112,7 +118,7 @@ struct EventsCommand: AsyncParsableCommand {
     @Flag(help: "JSON output (the only format; accepted for symmetry with the node).") var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let admin = try await AggregatorAdmin(config: global.load())
             guard try await admin.storage.node(node) != nil else {
                 throw AggregatorError(Message(.aggNotEnrolled, ["node": node]), hint: Message(.aggSeeNodesList), exitCode: 2)
@@ -146,7 +152,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let admin = try await AggregatorAdmin(config: global.load())
             let results = try await StoredLogVerifier(storage: admin.storage).verifyAll()
             if json { Output.json(results) }
@@ -161,5 +167,43 @@ struct VerifyCommand: AsyncParsableCommand {
                     hint: Message(.aggVerifyFailedHint), exitCode: 6)
             }
         }
+    }
+}
+
+/// `nodes add --json` output.
+struct EnrolResult: Encodable {
+    var enrolled: Int
+    var nodes: [Node]
+
+    /// One enrolled node.
+    struct Node: Encodable {
+        var nodeID: String
+        var publicKey: String
+        var enrolledAt: String
+
+        init(_ record: SimpulAggregator.NodeRecord) {
+            nodeID = record.id
+            publicKey = record.publicKey
+            enrolledAt = record.enrolledAt
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case nodeID = "node_id"
+            case publicKey = "public_key"
+            case enrolledAt = "enrolled_at"
+        }
+    }
+}
+
+/// `nodes revoke --json` output: `already_revoked` when the node was revoked before this command.
+struct RevokeResult: Encodable {
+    var nodeID: String
+    var revoked: Bool
+    var alreadyRevoked: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case revoked
+        case nodeID = "node_id"
+        case alreadyRevoked = "already_revoked"
     }
 }

@@ -18,7 +18,7 @@ struct QuarantineCommand: AsyncParsableCommand {
         @Flag(help: ArgumentHelp(tr(.jsonArrayHelp))) var json = false
 
         func run() async throws {
-            try await Output.guarding {
+            try await Output.guarding(json: json) {
                 let admin = try await AggregatorAdmin(config: global.load())
                 let held = try await admin.storage.quarantined(node: node)
                 if json { return Output.json(held) }
@@ -38,7 +38,7 @@ struct QuarantineCommand: AsyncParsableCommand {
         @Flag(help: "Print the result as JSON (released, held).") var json = false
 
         func run() async throws {
-            try await Output.guarding {
+            try await Output.guarding(json: json) {
                 let config = try global.load()
                 let admin = try await AggregatorAdmin(config: config)
                 let result = try await QuarantineRecheck(storage: admin.storage, rules: config.rules()).run(now: Date())

@@ -18,7 +18,7 @@ struct ApiTokenCommand: AsyncParsableCommand {
     @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let config = try Output.loadConfig(global)
             let token: String
             if rotate {

@@ -20,7 +20,7 @@ struct CasesCommand: AsyncParsableCommand {
     @Flag(help: ArgumentHelp(tr(.jsonArrayHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let config = try Output.loadConfig(global)
             let listing = CaseListing(context: try NodeContext.open(config: config))
             let cases = try listing.cases(.init(caseID: caseID, openOnly: open, overdueOnly: overdue))

@@ -28,14 +28,23 @@ struct BackupCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "A new (or empty) directory.") var destination: String
+    @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let path = NodeConfig.path(explicit: global.config)
             let config = try NodeConfig.load(path: path)
-            let written = try NodeBackup.run(config: config, configPath: path, destination: absolute(destination))
+            let target = absolute(destination)
+            let written = try NodeBackup.run(config: config, configPath: path, destination: target)
+            if json { return Output.json(BackupResult(destination: target, files: written)) }
             for file in written { Output.line(file) }
             Output.note(tr(.backupDone))
         }
     }
+}
+
+/// `backup --json` output: the directory and every file written into it.
+struct BackupResult: Encodable {
+    var destination: String
+    var files: [String]
 }

@@ -14,7 +14,7 @@ struct EventsCommand: AsyncParsableCommand {
     @Flag(help: ArgumentHelp(tr(.jsonArrayHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let config = try Output.loadConfig(global)
             let context = try NodeContext.open(config: config)
             var sinceDate: Date?

@@ -30,7 +30,7 @@ struct InitCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let path = NodeConfig.path(explicit: global.config)
             let nodeID: String
             switch (nodeId, provider) {

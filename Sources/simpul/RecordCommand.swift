@@ -29,10 +29,10 @@ struct RecordCommand: AsyncParsableCommand {
     var nik: String?
     @Option(help: "Extra attribute key=value (repeatable).") var attr: [String] = []
     @Option(help: "Record every event of an NDJSON file ('-' for stdin).") var file: String?
-    @Flag(help: "Print the result as JSON.") var json = false
+    @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let config = try Output.loadConfig(global)
             let recorder = try Recorder(context: NodeContext.open(config: config))
             let entries: [AppendedEntry]

@@ -20,7 +20,7 @@ struct RecoverCommand: AsyncParsableCommand {
     @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let config = try Output.loadConfig(global)
             let context = try NodeContext.open(config: config)
             if evidence {

@@ -10,7 +10,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let config = try Output.loadConfig(global)
             let report: NodeStatusReport
             if let fromDaemon = try await ControlClient(config: config).requestStatus() {

@@ -23,7 +23,7 @@ struct SyncCommand: AsyncParsableCommand {
         @Flag(help: "Log what the sync does on stderr.") var verbose = false
 
         func run() async throws {
-            try await Output.guarding {
+            try await Output.guarding(json: json) {
                 let config = try Output.loadConfig(global)
                 var deadline: ContinuousClock.Instant?
                 if let wait {
