@@ -12,9 +12,9 @@ struct NodesCommand: AsyncParsableCommand {
             abstract: tr(.aggHelpNodesAdd))
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The node id: a kecamatan code, optionally -NN.") var nodeID: String?
-        @Option(help: "The node's public key, as 'simpul init' printed it.") var publicKey: String?
-        @Option(help: "A CSV of node_id,public_key lines for bulk enrolment.") var file: String?
+        @Argument(help: ArgumentHelp(tr(.optNodeIDEnrol))) var nodeID: String?
+        @Option(help: ArgumentHelp(tr(.optPublicKey))) var publicKey: String?
+        @Option(help: ArgumentHelp(tr(.optEnrolFile))) var file: String?
         @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
         func run() async throws {
@@ -45,7 +45,7 @@ struct NodesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: tr(.aggHelpNodesList))
 
         @OptionGroup var global: GlobalOptions
-        @Flag(help: "Print one JSON array.") var json = false
+        @Flag(help: ArgumentHelp(tr(.jsonArrayHelp))) var json = false
 
         func run() async throws {
             try await Output.guarding(json: json) {
@@ -66,9 +66,9 @@ struct NodesCommand: AsyncParsableCommand {
             abstract: tr(.aggHelpNodesRekey))
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The node id.") var nodeID: String
-        @Option(help: "The new public key, as 'simpul init --recover' printed it.") var publicKey: String
-        @Flag(help: "Print the result as JSON.") var json = false
+        @Argument(help: ArgumentHelp(tr(.optNodeID))) var nodeID: String
+        @Option(help: ArgumentHelp(tr(.optNewPublicKey))) var publicKey: String
+        @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
         func run() async throws {
             try await Output.guarding(json: json) {
@@ -91,7 +91,7 @@ struct NodesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: tr(.aggHelpNodesRevoke))
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The node id.") var nodeID: String
+        @Argument(help: ArgumentHelp(tr(.optNodeID))) var nodeID: String
         @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
         func run() async throws {
@@ -114,8 +114,8 @@ struct EventsCommand: AsyncParsableCommand {
         commandName: "events", abstract: tr(.aggHelpEvents))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The node id.") var node: String
-    @Flag(help: "JSON output (the only format; accepted for symmetry with the node).") var json = false
+    @Option(help: ArgumentHelp(tr(.optNodeID))) var node: String
+    @Flag(help: ArgumentHelp(tr(.optEventsJSON))) var json = false
 
     func run() async throws {
         try await Output.guarding(json: json) {

@@ -14,7 +14,7 @@ struct QuarantineCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: tr(.aggHelpQuarantineList))
 
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Only this node's entries.") var node: String?
+        @Option(help: ArgumentHelp(tr(.optNodeEntries))) var node: String?
         @Flag(help: ArgumentHelp(tr(.jsonArrayHelp))) var json = false
 
         func run() async throws {
@@ -35,7 +35,7 @@ struct QuarantineCommand: AsyncParsableCommand {
             abstract: tr(.aggHelpQuarantineRecheck))
 
         @OptionGroup var global: GlobalOptions
-        @Flag(help: "Print the result as JSON (released, held).") var json = false
+        @Flag(help: ArgumentHelp(tr(.optRecheckJSON))) var json = false
 
         func run() async throws {
             try await Output.guarding(json: json) {

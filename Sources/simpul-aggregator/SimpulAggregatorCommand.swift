@@ -69,12 +69,12 @@ struct InitCommand: AsyncParsableCommand {
         abstract: tr(.aggHelpInit))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Where the database and key live.") var dataDir: String
-    @Option(help: "HOST:PORT to listen on (default 127.0.0.1:8080).") var listen: String?
-    @Flag(help: "Allow node ids outside the shipped Kemendagri kecamatan list.") var allowUnknownNodeIds = false
-    @Option(help: "PostgreSQL for several replicas: postgres://USER@HOST:PORT/DB (password in PGPASSWORD). Default: SQLite in --data-dir.")
+    @Option(help: ArgumentHelp(tr(.optDataDirAggregator))) var dataDir: String
+    @Option(help: ArgumentHelp(tr(.optListen))) var listen: String?
+    @Flag(help: ArgumentHelp(tr(.optAllowUnknownNodeIDs))) var allowUnknownNodeIds = false
+    @Option(help: ArgumentHelp(tr(.optDatabase)))
     var database: String?
-    @Option(help: "Use this receipt-signing key (aggregator.key of a replica already set up) instead of making one.")
+    @Option(help: ArgumentHelp(tr(.optSigningKeyFile)))
     var signingKey: String?
     @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
@@ -106,8 +106,8 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: tr(.aggHelpServe))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "HOST:PORT to listen on, overriding the config.") var listen: String?
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+    @Option(help: ArgumentHelp(tr(.optListenOverride))) var listen: String?
+    @Option(help: ArgumentHelp(tr(.optLogLevel))) var logLevel: String = "info"
 
     func run() async throws {
         try await Output.guarding {

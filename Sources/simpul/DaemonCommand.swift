@@ -9,7 +9,7 @@ struct DaemonCommand: AsyncParsableCommand {
         commandName: "daemon", abstract: tr(.helpDaemon))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+    @Option(help: ArgumentHelp(tr(.optLogLevel))) var logLevel: String = "info"
 
     func run() async throws {
         try await Output.guarding {
@@ -27,7 +27,7 @@ struct BackupCommand: AsyncParsableCommand {
         abstract: tr(.helpBackup))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "A new (or empty) directory.") var destination: String
+    @Argument(help: ArgumentHelp(tr(.optBackupDir))) var destination: String
     @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     func run() async throws {
