@@ -117,6 +117,11 @@ struct LiveLanguageTests {
             #expect(sync.stderr.contains("petunjuk: berikan id dan kunci publik node ini kepada TI provinsi"), "\(sync.stderr)")
             let english = try await node.run(["sync", "now"], environment: ["LANG": "C.UTF-8"])
             #expect(english.stderr.contains("hint: give provincial IT this node's id and public key"), "\(english.stderr)")
+            // status, answered by the daemon, shows the stored last error in the operator's language too.
+            let status = try await node.run(["status"], environment: ["LANG": "id_ID.UTF-8"])
+            #expect(status.stdoutText.contains("galat terakhir   membaca head node ini: "), "\(status.stdoutText)")
+            #expect(status.stdoutText.contains("TINDAKAN         sinkronisasi ditolak"), "\(status.stdoutText)")
+            #expect(status.stdoutText.contains("daemon           berjalan"), "\(status.stdoutText)")
 
             daemon.signal(SIGTERM)
             let stopped = await daemon.finish(within: .seconds(20))
