@@ -9,14 +9,14 @@ struct CasesCommand: AsyncParsableCommand {
         abstract: tr(.aggHelpCases))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Only the cases of this office node.") var node: String?
-    @Option(name: .customLong("case"), help: "Only this case id.") var caseID: String?
-    @Flag(help: "Only cases still open.") var open = false
-    @Flag(help: "Only referrals without a provider response past the service's target.") var overdue = false
+    @Option(help: ArgumentHelp(tr(.optOfficeNode))) var node: String?
+    @Option(name: .customLong("case"), help: ArgumentHelp(tr(.optCaseIDOnly))) var caseID: String?
+    @Flag(help: ArgumentHelp(tr(.optOpen))) var open = false
+    @Flag(help: ArgumentHelp(tr(.optOverdue))) var overdue = false
     @Flag(help: ArgumentHelp(tr(.jsonArrayHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let config = try global.load()
             let admin = try await AggregatorAdmin(config: config)
             let catalogue = try config.rules().catalogue

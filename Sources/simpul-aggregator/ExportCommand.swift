@@ -7,18 +7,14 @@ struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: tr(.aggHelpExport),
-        discussion: """
-            events: one row per stored event (quarantined entries left out), dated by its own occurred_at.
-            cases: one row per case (keyed by office node and case number) with the times of its steps in minutes,
-            dated by the local day it was received. --area takes a province, kabupaten/kota, kecamatan or desa code.
-            """)
+        discussion: tr(.discExport))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "What to export: events or cases.") var kind: ExportKindArgument
-    @Option(help: "The first day, YYYY-MM-DD (inclusive).") var from: String?
-    @Option(help: "The last day, YYYY-MM-DD (inclusive).") var to: String?
-    @Option(help: "An area code: PP, PP.KK, PP.KK.CC or PP.KK.CC.DDDD (default: everything).") var area = ""
-    @Option(help: "csv (with a header row) or json (JSON Lines: one object per line).") var format: ExportFormatArgument = .csv
+    @Argument(help: ArgumentHelp(tr(.optExportKind))) var kind: ExportKindArgument
+    @Option(help: ArgumentHelp(tr(.optFrom))) var from: String?
+    @Option(help: ArgumentHelp(tr(.optTo))) var to: String?
+    @Option(help: ArgumentHelp(tr(.optArea))) var area = ""
+    @Option(help: ArgumentHelp(tr(.optExportFormat))) var format: ExportFormatArgument = .csv
 
     func run() async throws {
         try await Output.guarding {

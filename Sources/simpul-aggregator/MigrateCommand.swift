@@ -9,14 +9,10 @@ struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate",
         abstract: tr(.aggHelpMigrate),
-        discussion: """
-            Every table is copied in one PostgreSQL transaction: the target holds all of it or nothing. Afterwards every \
-            stored chain and batch signature is re-checked on the target, and the row counts are compared. Then set \
-            `database = "URL"` in the config (and on every replica) and start serve again. See docs/operations.md.
-            """)
+        discussion: tr(.discMigrate))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The PostgreSQL database to fill: postgres://USER@HOST:PORT/DB (password in PGPASSWORD).") var to: String
+    @Option(help: ArgumentHelp(tr(.optMigrateTo))) var to: String
     @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     struct Result: Codable {
@@ -33,7 +29,7 @@ struct MigrateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let config = try global.load()
             guard config.database.isEmpty else {
                 throw AggregatorError(Message(.aggMigrateAlreadyPostgres, ["database": config.databaseDescription]),

@@ -12,12 +12,13 @@ struct NodesCommand: AsyncParsableCommand {
             abstract: tr(.aggHelpNodesAdd))
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The node id: a kecamatan code, optionally -NN.") var nodeID: String?
-        @Option(help: "The node's public key, as 'simpul init' printed it.") var publicKey: String?
-        @Option(help: "A CSV of node_id,public_key lines for bulk enrolment.") var file: String?
+        @Argument(help: ArgumentHelp(tr(.optNodeIDEnrol))) var nodeID: String?
+        @Option(help: ArgumentHelp(tr(.optPublicKey))) var publicKey: String?
+        @Option(help: ArgumentHelp(tr(.optEnrolFile))) var file: String?
+        @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
         func run() async throws {
-            try await Output.guarding {
+            try await Output.guarding(json: json) {
                 let admin = try await AggregatorAdmin(config: global.load())
                 let records: [SimpulAggregator.NodeRecord]
                 if let file {
@@ -33,6 +34,8 @@ struct NodesCommand: AsyncParsableCommand {
                 do { try await admin.storage.addNodes(records) } catch let error as AggregatorError { throw error } catch {
                     throw AggregatorError(Message(.aggEnrolFailed, ["error": "\(error)"]))
                 }
+                if json { return Output.json(EnrolResult(enrolled: records.count, nodes: records.map(EnrolResult.Node.init))) }
+                if json { return Output.json(EnrolResult(enrolled: records.count, nodes: records.map(EnrolResult.Node.init))) }
                 Output.line(tr(.aggEnrolled, ["count": records.count, "nodes": records.map(\.id).joined(separator: ", ")]))
             }
         }
@@ -42,10 +45,10 @@ struct NodesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: tr(.aggHelpNodesList))
 
         @OptionGroup var global: GlobalOptions
-        @Flag(help: "Print one JSON array.") var json = false
+        @Flag(help: ArgumentHelp(tr(.jsonArrayHelp))) var json = false
 
         func run() async throws {
-            try await Output.guarding {
+            try await Output.guarding(json: json) {
                 let admin = try await AggregatorAdmin(config: global.load())
                 let nodes = try await admin.storage.listNodes()
                 if json { return Output.json(nodes) }
@@ -63,12 +66,12 @@ struct NodesCommand: AsyncParsableCommand {
             abstract: tr(.aggHelpNodesRekey))
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The node id.") var nodeID: String
-        @Option(help: "The new public key, as 'simpul init --recover' printed it.") var publicKey: String
-        @Flag(help: "Print the result as JSON.") var json = false
+        @Argument(help: ArgumentHelp(tr(.optNodeID))) var nodeID: String
+        @Option(help: ArgumentHelp(tr(.optNewPublicKey))) var publicKey: String
+        @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
         func run() async throws {
-            try await Output.guarding {
+            try await Output.guarding(json: json) {
                 let admin = try await AggregatorAdmin(config: global.load())
                 let record = try admin.enrolment(nodeID: nodeID, publicKey: publicKey, now: Date())
                 guard let before = try await admin.storage.node(nodeID) else {
@@ -88,15 +91,18 @@ struct NodesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: tr(.aggHelpNodesRevoke))
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The node id.") var nodeID: String
+        @Argument(help: ArgumentHelp(tr(.optNodeID))) var nodeID: String
+        @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
         func run() async throws {
-            try await Output.guarding {
+            try await Output.guarding(json: json) {
                 let admin = try await AggregatorAdmin(config: global.load())
                 guard try await admin.storage.node(nodeID) != nil else {
                     throw AggregatorError(Message(.aggNotEnrolled, ["node": nodeID]), hint: Message(.aggSeeNodesList), exitCode: 2)
                 }
                 let changed = try await admin.revoke(nodeID, now: Date())
+                if json { return Output.json(RevokeResult(nodeID: nodeID, revoked: true, alreadyRevoked: !changed)) }
+                if json { return Output.json(RevokeResult(nodeID: nodeID, revoked: true, alreadyRevoked: !changed)) }
                 Output.line(tr(changed ? .aggRevokedDone : .aggAlreadyRevoked, ["node": nodeID]))
             }
         }
@@ -108,11 +114,11 @@ struct EventsCommand: AsyncParsableCommand {
         commandName: "events", abstract: tr(.aggHelpEvents))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The node id.") var node: String
-    @Flag(help: "JSON output (the only format; accepted for symmetry with the node).") var json = false
+    @Option(help: ArgumentHelp(tr(.optNodeID))) var node: String
+    @Flag(help: ArgumentHelp(tr(.optEventsJSON))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let admin = try await AggregatorAdmin(config: global.load())
             guard try await admin.storage.node(node) != nil else {
                 throw AggregatorError(Message(.aggNotEnrolled, ["node": node]), hint: Message(.aggSeeNodesList), exitCode: 2)
@@ -146,7 +152,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let admin = try await AggregatorAdmin(config: global.load())
             let results = try await StoredLogVerifier(storage: admin.storage).verifyAll()
             if json { Output.json(results) }
@@ -161,5 +167,43 @@ struct VerifyCommand: AsyncParsableCommand {
                     hint: Message(.aggVerifyFailedHint), exitCode: 6)
             }
         }
+    }
+}
+
+/// `nodes add --json` output.
+struct EnrolResult: Encodable {
+    var enrolled: Int
+    var nodes: [Node]
+
+    /// One enrolled node.
+    struct Node: Encodable {
+        var nodeID: String
+        var publicKey: String
+        var enrolledAt: String
+
+        init(_ record: SimpulAggregator.NodeRecord) {
+            nodeID = record.id
+            publicKey = record.publicKey
+            enrolledAt = record.enrolledAt
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case nodeID = "node_id"
+            case publicKey = "public_key"
+            case enrolledAt = "enrolled_at"
+        }
+    }
+}
+
+/// `nodes revoke --json` output: `already_revoked` when the node was revoked before this command.
+struct RevokeResult: Encodable {
+    var nodeID: String
+    var revoked: Bool
+    var alreadyRevoked: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case revoked
+        case nodeID = "node_id"
+        case alreadyRevoked = "already_revoked"
     }
 }

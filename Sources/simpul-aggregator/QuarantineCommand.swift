@@ -14,11 +14,11 @@ struct QuarantineCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: tr(.aggHelpQuarantineList))
 
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Only this node's entries.") var node: String?
+        @Option(help: ArgumentHelp(tr(.optNodeEntries))) var node: String?
         @Flag(help: ArgumentHelp(tr(.jsonArrayHelp))) var json = false
 
         func run() async throws {
-            try await Output.guarding {
+            try await Output.guarding(json: json) {
                 let admin = try await AggregatorAdmin(config: global.load())
                 let held = try await admin.storage.quarantined(node: node)
                 if json { return Output.json(held) }
@@ -35,10 +35,10 @@ struct QuarantineCommand: AsyncParsableCommand {
             abstract: tr(.aggHelpQuarantineRecheck))
 
         @OptionGroup var global: GlobalOptions
-        @Flag(help: "Print the result as JSON (released, held).") var json = false
+        @Flag(help: ArgumentHelp(tr(.optRecheckJSON))) var json = false
 
         func run() async throws {
-            try await Output.guarding {
+            try await Output.guarding(json: json) {
                 let config = try global.load()
                 let admin = try await AggregatorAdmin(config: config)
                 let result = try await QuarantineRecheck(storage: admin.storage, rules: config.rules()).run(now: Date())

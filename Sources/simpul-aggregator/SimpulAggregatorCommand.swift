@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import SimpulAggregator
 import SimpulSystemd
+import Synchronization
 
 /// `simpul-aggregator`: the provincial server that receives, verifies and stores every node's log.
 @main
@@ -25,24 +26,32 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
+/// Printing for the CLI: one JSON document on stdout for `--json`, messages and errors on stderr.
 enum Output {
     static func json<T: Encodable>(_ value: T) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         if let data = try? encoder.encode(value) {
+            printedJSON.withLock { $0 = true }
             FileHandle.standardOutput.write(data + Data("\n".utf8))
         }
     }
+
+    /// Set once a JSON document is on stdout: a failure after it (`verify`'s results) prints no second one.
+    private static let printedJSON = Mutex(false)
 
     static func line(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
     static func note(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
 
     /// An expected failure becomes a message and an exit status, never a stack trace. Messages are in the operator's
     /// language (`Language.current`): `simpul-aggregator: error:` / `hint:`, or `simpul-aggregator: galat:` / `petunjuk:`.
-    static func guarding(_ body: () async throws -> Void) async throws {
+    /// With `json`, the failure is also one JSON problem on stdout (`CommandProblem`), unless the command already
+    /// printed its result document there.
+    static func guarding(json: Bool = false, _ body: () async throws -> Void) async throws {
         do {
             try await body()
         } catch let error as AggregatorError {
+            if json && !printedJSON.withLock({ $0 }) { Output.json(error.problem) }
             note("simpul-aggregator: \(tr(.errorLabel)): \(error.text.text())")
             if let hint = error.hintText { note("\(tr(.hintLabel)): \(hint.text())") }
             throw ExitCode(error.exitCode)
@@ -60,16 +69,17 @@ struct InitCommand: AsyncParsableCommand {
         abstract: tr(.aggHelpInit))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Where the database and key live.") var dataDir: String
-    @Option(help: "HOST:PORT to listen on (default 127.0.0.1:8080).") var listen: String?
-    @Flag(help: "Allow node ids outside the shipped Kemendagri kecamatan list.") var allowUnknownNodeIds = false
-    @Option(help: "PostgreSQL for several replicas: postgres://USER@HOST:PORT/DB (password in PGPASSWORD). Default: SQLite in --data-dir.")
+    @Option(help: ArgumentHelp(tr(.optDataDirAggregator))) var dataDir: String
+    @Option(help: ArgumentHelp(tr(.optListen))) var listen: String?
+    @Flag(help: ArgumentHelp(tr(.optAllowUnknownNodeIDs))) var allowUnknownNodeIds = false
+    @Option(help: ArgumentHelp(tr(.optDatabase)))
     var database: String?
-    @Option(help: "Use this receipt-signing key (aggregator.key of a replica already set up) instead of making one.")
+    @Option(help: ArgumentHelp(tr(.optSigningKeyFile)))
     var signingKey: String?
+    @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             var config = AggregatorConfig(dataDir: absolute(dataDir))
             if let listen {
                 guard ListenAddress(listen) != nil else { throw AggregatorError(Message(.aggListenOptionInvalid, ["listen": listen]), exitCode: 2) }
@@ -82,6 +92,9 @@ struct InitCommand: AsyncParsableCommand {
             }
             let path = absolute(AggregatorConfig.path(explicit: global.config))
             let key = try await AggregatorAdmin.initialize(config: config, configPath: path, signingKeyFile: signingKey.map(absolute))
+            if json {
+                return Output.json(["config": path, "data_dir": config.dataDir, "database": config.databaseDescription, "public_key": key])
+            }
             Output.line(tr(.aggInitDone, ["config": path, "data": config.dataDir, "database": config.databaseDescription]))
             Output.line(tr(.aggReceiptKey, ["key": key]))
             Output.note(tr(.nextStep, ["step": "simpul-aggregator serve --config \(path)"]))
@@ -93,8 +106,8 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: tr(.aggHelpServe))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "HOST:PORT to listen on, overriding the config.") var listen: String?
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+    @Option(help: ArgumentHelp(tr(.optListenOverride))) var listen: String?
+    @Option(help: ArgumentHelp(tr(.optLogLevel))) var logLevel: String = "info"
 
     func run() async throws {
         try await Output.guarding {

@@ -7,18 +7,14 @@ struct ApiTokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "api-token",
         abstract: tr(.helpApiToken),
-        discussion: """
-            The token lives in api.token in the data directory, readable by the node's owner and group. A front-desk
-            application's installer, run as root or as a member of that group, reads it from there or from this
-            command. After --rotate the old token is refused at once; give the new one to every application.
-            """)
+        discussion: tr(.discApiToken))
 
     @OptionGroup var global: GlobalOptions
-    @Flag(help: "Replace the token with a new one.") var rotate = false
+    @Flag(help: ArgumentHelp(tr(.optRotate))) var rotate = false
     @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let config = try Output.loadConfig(global)
             let token: String
             if rotate {

@@ -7,20 +7,16 @@ struct CasesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cases",
         abstract: tr(.helpCases),
-        discussion: """
-            A case's state is the fold of its events from every node, ordered by hybrid logical clock. WAITED counts days
-            (24-hour periods) from the referral while a provider has not answered, otherwise from the request; --overdue
-            lists referrals without a provider response past the service's target (a same-day service gets one day).
-            """)
+        discussion: tr(.discCases))
 
     @OptionGroup var global: GlobalOptions
-    @Option(name: .customLong("case"), help: "Only this case id.") var caseID: String?
-    @Flag(help: "Only cases still open.") var open = false
-    @Flag(help: "Only referrals without a provider response past the service's target.") var overdue = false
+    @Option(name: .customLong("case"), help: ArgumentHelp(tr(.optCaseIDOnly))) var caseID: String?
+    @Flag(help: ArgumentHelp(tr(.optOpen))) var open = false
+    @Flag(help: ArgumentHelp(tr(.optOverdue))) var overdue = false
     @Flag(help: ArgumentHelp(tr(.jsonArrayHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let config = try Output.loadConfig(global)
             let listing = CaseListing(context: try NodeContext.open(config: config))
             let cases = try listing.cases(.init(caseID: caseID, openOnly: open, overdueOnly: overdue))

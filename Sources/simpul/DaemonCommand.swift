@@ -9,7 +9,7 @@ struct DaemonCommand: AsyncParsableCommand {
         commandName: "daemon", abstract: tr(.helpDaemon))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+    @Option(help: ArgumentHelp(tr(.optLogLevel))) var logLevel: String = "info"
 
     func run() async throws {
         try await Output.guarding {
@@ -27,15 +27,24 @@ struct BackupCommand: AsyncParsableCommand {
         abstract: tr(.helpBackup))
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "A new (or empty) directory.") var destination: String
+    @Argument(help: ArgumentHelp(tr(.optBackupDir))) var destination: String
+    @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let path = NodeConfig.path(explicit: global.config)
             let config = try NodeConfig.load(path: path)
-            let written = try NodeBackup.run(config: config, configPath: path, destination: absolute(destination))
+            let target = absolute(destination)
+            let written = try NodeBackup.run(config: config, configPath: path, destination: target)
+            if json { return Output.json(BackupResult(destination: target, files: written)) }
             for file in written { Output.line(file) }
             Output.note(tr(.backupDone))
         }
     }
+}
+
+/// `backup --json` output: the directory and every file written into it.
+struct BackupResult: Encodable {
+    var destination: String
+    var files: [String]
 }

@@ -8,13 +8,13 @@ struct EventsCommand: AsyncParsableCommand {
         commandName: "events", abstract: tr(.helpEvents))
 
     @OptionGroup var global: GlobalOptions
-    @Option(name: .customLong("case"), help: "Only this case.") var caseID: String?
-    @Option(help: "Only events recorded at or after this time (RFC 3339).") var since: String?
-    @Option(help: "At most this many.") var limit: Int?
+    @Option(name: .customLong("case"), help: ArgumentHelp(tr(.optCaseOnly))) var caseID: String?
+    @Option(help: ArgumentHelp(tr(.optSince))) var since: String?
+    @Option(help: ArgumentHelp(tr(.optLimit))) var limit: Int?
     @Flag(help: ArgumentHelp(tr(.jsonArrayHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let config = try Output.loadConfig(global)
             let context = try NodeContext.open(config: config)
             var sinceDate: Date?

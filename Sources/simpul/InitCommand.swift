@@ -8,29 +8,29 @@ struct InitCommand: AsyncParsableCommand {
         commandName: "init", abstract: tr(.helpInit))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "This office's kecamatan code, e.g. 35.07.01 (add -02 for a second node in one office).")
+    @Option(help: ArgumentHelp(tr(.optNodeIDInit)))
     var nodeId: String?
-    @Option(help: "Set up a provider office's node instead: its provider code as events name it, e.g. DISDUKCAPIL.35.07.")
+    @Option(help: ArgumentHelp(tr(.optProvider)))
     var provider: String?
-    @Flag(help: "Rebuild a node whose PC was lost: a new key pair for the same node id; the first sync pulls its log back from the province.")
+    @Flag(help: ArgumentHelp(tr(.optRecover)))
     var recover = false
-    @Option(help: "The provincial aggregator's URL.")
+    @Option(help: ArgumentHelp(tr(.optAggregatorURL)))
     var aggregator: String
-    @Option(help: "Where the database and keys live.")
+    @Option(help: ArgumentHelp(tr(.optDataDirNode)))
     var dataDir: String
-    @Option(help: "The provincial pseudonym key file from provincial IT (without it a node-local key is made).")
+    @Option(help: ArgumentHelp(tr(.optPseudonymKey)))
     var pseudonymKey: String?
-    @Option(help: "Where the daemon's control socket lives (default /run/simpul for --data-dir /var/lib/simpul, else the data dir).")
+    @Option(help: ArgumentHelp(tr(.optRuntimeDir)))
     var runtimeDir: String?
-    @Option(help: "The aggregator's receipt-signing public key from provincial IT: pinned now instead of trusted on first use.")
+    @Option(help: ArgumentHelp(tr(.optAggregatorKey)))
     var aggregatorKey: String?
-    @Flag(help: "Accept a node id outside the shipped Kemendagri list.")
+    @Flag(help: ArgumentHelp(tr(.optAllowUnknownWilayah)))
     var allowUnknownWilayah = false
     @Flag(help: ArgumentHelp(tr(.jsonHelp)))
     var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let path = NodeConfig.path(explicit: global.config)
             let nodeID: String
             switch (nodeId, provider) {

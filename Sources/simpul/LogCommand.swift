@@ -14,7 +14,7 @@ struct LogCommand: AsyncParsableCommand {
         @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
         func run() async throws {
-            try await Output.guarding {
+            try await Output.guarding(json: json) {
                 let config = try Output.loadConfig(global)
                 let context = try NodeContext.open(config: config)
                 let result = try context.store.verify(node: config.nodeID)

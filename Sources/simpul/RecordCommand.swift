@@ -7,32 +7,29 @@ struct RecordCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "record",
         abstract: tr(.helpRecord),
-        discussion: """
-            Recording never needs the network: the events are on disk when this returns. A file is all or nothing:
-            one invalid line and nothing is stored. Kinds: \(EventKind.allCases.map(\.rawValue).joined(separator: ", ")).
-            """)
+        discussion: tr(.discRecord, ["kinds": EventKind.allCases.map(\.rawValue).joined(separator: ", ")]))
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Event kind, e.g. request.received.") var kind: String?
-    @Option(name: .customLong("case"), help: "Case id (generated for request.received / need.identified).") var caseID: String?
-    @Option(help: "Service code from the catalogue, e.g. ADM.KTPEL.") var service: String?
-    @Option(help: "Citizen's desa/kelurahan code, e.g. 35.07.01.2001.") var desa: String?
-    @Option(help: "counter, outreach, village_referral, online or phone.") var channel: String?
-    @Option(help: "Officer id.") var officer: String?
-    @Option(help: "Referral target, e.g. DISDUKCAPIL.35.07.") var provider: String?
-    @Option(help: "Reason code (rejections, cancellations, incomplete requests, a provider's declined response).") var reason: String?
-    @Option(help: "A provider's response outcome (provider.responded), e.g. completed, accepted or declined.") var outcome: String?
-    @Option(help: "On a provider node: the office whose case it is, when several offices referred the same case id.") var caseNode: String?
-    @Option(help: "When it happened (RFC 3339 with offset; default now).") var occurredAt: String?
-    @Option(help: "The event this one corrects (event.corrected).") var supersedes: String?
-    @Option(help: "Citizen's NIK, pseudonymised before anything is stored. '-' reads it from standard input, which keeps it out of the process list and shell history.")
+    @Option(help: ArgumentHelp(tr(.optKind))) var kind: String?
+    @Option(name: .customLong("case"), help: ArgumentHelp(tr(.optCaseID))) var caseID: String?
+    @Option(help: ArgumentHelp(tr(.optService))) var service: String?
+    @Option(help: ArgumentHelp(tr(.optDesa))) var desa: String?
+    @Option(help: ArgumentHelp(tr(.optChannel))) var channel: String?
+    @Option(help: ArgumentHelp(tr(.optOfficer))) var officer: String?
+    @Option(help: ArgumentHelp(tr(.optReferralTarget))) var provider: String?
+    @Option(help: ArgumentHelp(tr(.optReason))) var reason: String?
+    @Option(help: ArgumentHelp(tr(.optOutcome))) var outcome: String?
+    @Option(help: ArgumentHelp(tr(.optCaseNode))) var caseNode: String?
+    @Option(help: ArgumentHelp(tr(.optOccurredAt))) var occurredAt: String?
+    @Option(help: ArgumentHelp(tr(.optSupersedes))) var supersedes: String?
+    @Option(help: ArgumentHelp(tr(.optNIK)))
     var nik: String?
-    @Option(help: "Extra attribute key=value (repeatable).") var attr: [String] = []
-    @Option(help: "Record every event of an NDJSON file ('-' for stdin).") var file: String?
-    @Flag(help: "Print the result as JSON.") var json = false
+    @Option(help: ArgumentHelp(tr(.optAttr))) var attr: [String] = []
+    @Option(help: ArgumentHelp(tr(.optRecordFile))) var file: String?
+    @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let config = try Output.loadConfig(global)
             let recorder = try Recorder(context: NodeContext.open(config: config))
             let entries: [AppendedEntry]

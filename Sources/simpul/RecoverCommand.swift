@@ -8,19 +8,14 @@ struct RecoverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recover",
         abstract: tr(.helpRecover),
-        discussion: """
-            The province's log is the truth up to its head. Local entries that differ from it are kept as evidence
-            (listed with --evidence), their events that the province lacks are appended again after its head with the
-            same event ids, and the aggregator is told, so it accepts this node again. Run 'simpul sync now' after it.
-            Stop the daemon first (systemctl stop simpul): recover takes the sync lock.
-            """)
+        discussion: tr(.discRecover))
 
     @OptionGroup var global: GlobalOptions
-    @Flag(help: "Only list the evidence kept by earlier recovers.") var evidence = false
+    @Flag(help: ArgumentHelp(tr(.optEvidence))) var evidence = false
     @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let config = try Output.loadConfig(global)
             let context = try NodeContext.open(config: config)
             if evidence {

@@ -10,7 +10,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
 
     func run() async throws {
-        try await Output.guarding {
+        try await Output.guarding(json: json) {
             let config = try Output.loadConfig(global)
             let report: NodeStatusReport
             if let fromDaemon = try await ControlClient(config: config).requestStatus() {
@@ -51,9 +51,13 @@ struct StatusCommand: AsyncParsableCommand {
         row(.statusFeed, tr(.statusFeedValue, ["cursor": report.feedCursor, "moved": report.feedMovedAt ?? never, "read": report.feedPulledAt ?? never]))
         row(.statusRules, report.rulesVersion)
         if let error = report.lastError {
-            row(.statusLastError, report.lastErrorMessage?.text() ?? error)
+            // The message is shown translated only while it is the one stored with the English text (an older
+            // binary that ran in between writes the text alone).
+            row(.statusLastError, report.lastErrorMessage.flatMap { $0.english == error ? $0.text() : nil } ?? error)
             if report.syncBlocked { row(.statusAction, tr(.statusBlocked)) }
-            if let hint = report.lastErrorHintMessage?.text() ?? report.lastErrorHint { row(.statusHint, hint) }
+            if let hint = report.lastErrorHint {
+                row(.statusHint, report.lastErrorHintMessage.flatMap { $0.english == hint ? $0.text() : nil } ?? hint)
+            }
         }
         if report.quarantined > 0 {
             row(.statusQuarantined, tr(report.quarantined == 1 ? .statusQuarantinedOne : .statusQuarantinedMany,

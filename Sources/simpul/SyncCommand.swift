@@ -12,18 +12,15 @@ struct SyncCommand: AsyncParsableCommand {
     struct Now: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: tr(.helpSyncNow),
-            discussion: """
-                With the daemon running, asks it through its control socket; otherwise syncs in this process. \
-                After a transport error or a 5xx it exits non-zero within 30 s, unless --wait asks it to keep retrying.
-                """)
+            discussion: tr(.discSyncNow))
 
         @OptionGroup var global: GlobalOptions
         @Flag(help: ArgumentHelp(tr(.jsonHelp))) var json = false
-        @Option(help: "Keep retrying transient failures for up to this long (e.g. 90s, 10m, 1h).") var wait: String?
-        @Flag(help: "Log what the sync does on stderr.") var verbose = false
+        @Option(help: ArgumentHelp(tr(.optWait))) var wait: String?
+        @Flag(help: ArgumentHelp(tr(.optVerbose))) var verbose = false
 
         func run() async throws {
-            try await Output.guarding {
+            try await Output.guarding(json: json) {
                 let config = try Output.loadConfig(global)
                 var deadline: ContinuousClock.Instant?
                 if let wait {

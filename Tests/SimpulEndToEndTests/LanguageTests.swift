@@ -55,6 +55,21 @@ struct LanguageTests {
         #expect(lcAll.stdoutText == en.stdoutText)
     }
 
+    @Test("why an event is refused reads in Indonesian under LANG=id_ID.UTF-8, naming the line, field and value as given")
+    func validationError() async throws {
+        let node = try await CLINode.make()
+        defer { node.remove() }
+        let file = node.dir + "/bad.ndjson"
+        try EventFile.write([EventFile.line(0), EventFile.line(1).replacingOccurrences(of: "ADM.KK", with: "NOPE")], to: file)
+        let id = try await node.run(["record", "--file", file], environment: Self.indonesian)
+        #expect(id.status == 2)
+        #expect(id.stderr.contains("simpul: galat: peristiwa tidak valid: baris 2: isian 'service' (nilai 'NOPE'): tidak ada di katalog layanan"),
+                "\(id.stderr)")
+        #expect(id.stderr.contains("petunjuk: perbaiki baris itu, lalu catat lagi"), "\(id.stderr)")
+        let en = try await node.run(["record", "--file", file])
+        #expect(en.stderr.contains("invalid event: line 2: field 'service' (value 'NOPE'): is not in the service catalogue"), "\(en.stderr)")
+    }
+
     @Test("--json is the same document in every language, with English keys and values")
     func jsonStaysEnglish() async throws {
         let node = try await CLINode.make()
@@ -102,6 +117,11 @@ struct LiveLanguageTests {
             #expect(sync.stderr.contains("petunjuk: berikan id dan kunci publik node ini kepada TI provinsi"), "\(sync.stderr)")
             let english = try await node.run(["sync", "now"], environment: ["LANG": "C.UTF-8"])
             #expect(english.stderr.contains("hint: give provincial IT this node's id and public key"), "\(english.stderr)")
+            // status, answered by the daemon, shows the stored last error in the operator's language too.
+            let status = try await node.run(["status"], environment: ["LANG": "id_ID.UTF-8"])
+            #expect(status.stdoutText.contains("galat terakhir   membaca head node ini: "), "\(status.stdoutText)")
+            #expect(status.stdoutText.contains("TINDAKAN         sinkronisasi ditolak"), "\(status.stdoutText)")
+            #expect(status.stdoutText.contains("daemon           berjalan"), "\(status.stdoutText)")
 
             daemon.signal(SIGTERM)
             let stopped = await daemon.finish(within: .seconds(20))

@@ -29,10 +29,10 @@ public struct EventBuilder: Sendable {
         do {
             parsed = try JSONParser.parse(jsonLine)
         } catch {
-            throw ValidationError(field: "(line)", value: nil, reason: "is not valid JSON: \(error)")
+            throw ValidationError(field: "(line)", value: nil, reason: Message(.vNotJSON, ["error": "\(error)"]))
         }
         guard case .object(let object) = parsed else {
-            throw ValidationError(field: "(line)", value: nil, reason: "must be a JSON object, one event per line")
+            throw ValidationError(field: "(line)", value: nil, reason: Message(.vLineObject))
         }
         return try build(object: object, now: now)
     }
@@ -42,13 +42,13 @@ public struct EventBuilder: Sendable {
         if let complete { try complete(&object) }
         if let unknown = object.keys.sorted().first(where: { !Self.inputFieldSet.contains($0) }) {
             throw ValidationError(
-                field: unknown, value: nil, reason: "is not a known field (known: \(Self.inputFields.joined(separator: ", ")))")
+                field: unknown, value: nil, reason: Message(.vUnknownField, ["known": Self.inputFields.joined(separator: ", ")]))
         }
         let kindText = try string(object, "kind", required: true)!
         guard let kind = EventKind(rawValue: kindText) else {
             throw ValidationError(
                 field: "kind", value: kindText,
-                reason: "is not a known kind (known: \(EventKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                reason: Message(.vUnknownKind, ["known": EventKind.allCases.map(\.rawValue).joined(separator: ", ")]))
         }
         let millis = Int64(now.timeIntervalSince1970 * 1000)
         let occurredAt = try string(object, "occurred_at") ?? RFC3339.format(now)
@@ -58,14 +58,14 @@ public struct EventBuilder: Sendable {
         } else if kind.opensCase {
             caseID = UUIDv7.make(millis: millis)
         } else {
-            throw ValidationError(field: "case", value: nil, reason: "is required for \(kind.rawValue) (the id of the case it belongs to)")
+            throw ValidationError(field: "case", value: nil, reason: Message(.vCaseRequired, ["kind": kind.rawValue]))
         }
         var channel: Channel?
         if let text = try string(object, "channel") {
             guard let parsed = Channel(rawValue: text) else {
                 throw ValidationError(
                     field: "channel", value: text,
-                    reason: "must be one of \(Channel.allCases.map(\.rawValue).joined(separator: ", "))")
+                    reason: Message(.vOneOf, ["values": Channel.allCases.map(\.rawValue).joined(separator: ", ")]))
             }
             channel = parsed
         } else if kind.opensCase {
@@ -74,7 +74,7 @@ public struct EventBuilder: Sendable {
         var attrs: [String: JSONValue]?
         if let value = object["attrs"], value != .null {
             guard case .object(let dict) = value else {
-                throw ValidationError(field: "attrs", value: value.displayText, reason: "must be a JSON object")
+                throw ValidationError(field: "attrs", value: value.displayText, reason: Message(.vJSONObject))
             }
             attrs = dict.isEmpty ? nil : dict
         }
@@ -99,12 +99,12 @@ public struct EventBuilder: Sendable {
 
     private func applyNIK(_ text: String, to event: inout Event) throws(ValidationError) {
         guard let pseudonymizer else {
-            throw ValidationError(field: "nik", value: nil, reason: "cannot be recorded: this node has no pseudonym key")
+            throw ValidationError(field: "nik", value: nil, reason: Message(.vNoPseudonymKey))
         }
         let day = event.occurredAt.utf8.count >= 10 ? String(event.occurredAt.prefix(10)) : ""
         let parts = day.split(separator: "-").compactMap { Int($0) }
         guard parts.count == 3 else {
-            throw ValidationError(field: "occurred_at", value: event.occurredAt, reason: "must be an RFC 3339 timestamp with an offset")
+            throw ValidationError(field: "occurred_at", value: event.occurredAt, reason: Message(.vTimestampShort))
         }
         let nik = try NIK(text, referenceYear: parts[0])
         event.subject = pseudonymizer.subject(for: nik)
@@ -115,15 +115,15 @@ public struct EventBuilder: Sendable {
     private func string(_ object: [String: JSONValue], _ key: String, required: Bool = false) throws(ValidationError) -> String? {
         switch object[key] {
         case nil, .null?:
-            if required { throw ValidationError(field: key, value: nil, reason: "is required") }
+            if required { throw ValidationError(field: key, value: nil, reason: Message(.vRequired)) }
             return nil
         case .string(let text)?:
-            if text.isEmpty && required { throw ValidationError(field: key, value: text, reason: "must not be empty") }
+            if text.isEmpty && required { throw ValidationError(field: key, value: text, reason: Message(.vNotEmpty)) }
             return text
         case let other?:
             throw ValidationError(
                 field: key, value: other.displayText,
-                reason: key == "nik" ? "must be a JSON string of 16 digits (a number loses leading zeros)" : "must be a string")
+                reason: Message(key == "nik" ? .vNIKString : .vString))
         }
     }
 }

@@ -8,14 +8,14 @@ public enum EventInput {
     public static func objects(from body: Data) throws(ValidationError) -> [[String: JSONValue]] {
         let parsed: JSONValue
         do { parsed = try JSONParser.parse(body) } catch {
-            throw ValidationError(field: "(body)", value: nil, reason: "is not valid JSON: \(error)")
+            throw ValidationError(field: "(body)", value: nil, reason: Message(.vNotJSON, ["error": "\(error)"]))
         }
         guard case .object(let object) = parsed else {
-            throw ValidationError(field: "(body)", value: nil, reason: "must be one JSON event object or {\"events\": [...]}")
+            throw ValidationError(field: "(body)", value: nil, reason: Message(.vBodyShape))
         }
         guard let batch = object["events"], object.count == 1 || object["kind"] == nil else { return [object] }
         guard object.count == 1, case .array(let items) = batch else {
-            throw ValidationError(field: "events", value: nil, reason: "must be the only key, an array of event objects")
+            throw ValidationError(field: "events", value: nil, reason: Message(.vEventsKey))
         }
         return try objects(in: items)
     }
@@ -26,7 +26,7 @@ public enum EventInput {
         out.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
             guard case .object(let event) = item else {
-                throw ValidationError(field: "events[\(index)]", value: nil, reason: "must be a JSON event object")
+                throw ValidationError(field: "events[\(index)]", value: nil, reason: Message(.vEventObject))
             }
             out.append(event)
         }

@@ -19,77 +19,77 @@ public struct EventRules: Sendable {
             if let value, Self.containsNIKShapedNumber(value) {
                 throw ValidationError(
                     field: field, value: nil,
-                    reason: "holds a 16-digit number that looks like a NIK; a NIK goes only in the 'nik' field, which is pseudonymised")
+                    reason: Message(.vNIKShaped))
             }
         }
         guard Self.isUUIDShaped(e.id) else {
-            throw ValidationError(field: "id", value: e.id, reason: "must be a lower-case UUID (8-4-4-4-12 hex digits)")
+            throw ValidationError(field: "id", value: e.id, reason: Message(.vUUID))
         }
         guard Self.isToken(e.caseID, extra: "._-", upper: true, lower: true) else {
-            throw ValidationError(field: "case", value: e.caseID, reason: "must be 1-64 letters, digits, '.', '_' or '-'")
+            throw ValidationError(field: "case", value: e.caseID, reason: Message(.vCaseID))
         }
         guard Self.isToken(e.service, extra: "._-", upper: true, lower: true) else {
             throw ValidationError(field: "service", value: e.service,
-                                  reason: "must be an ASCII code of 1-\(EventLimits.identifierBytes) bytes (letters, digits, '.', '_', '-')")
+                                  reason: Message(.vServiceCode, ["max": EventLimits.identifierBytes]))
         }
         guard catalogue.services[e.service] != nil else {
             throw ValidationError(
                 field: "service", value: e.service,
-                reason: "is not in the service catalogue (e.g. \(catalogue.codes.prefix(3).joined(separator: ", ")); see config/services.csv)")
+                reason: Message(.vServiceUnknown, ["examples": catalogue.codes.prefix(3).joined(separator: ", ")]))
         }
         if let desa = e.desa {
             guard Wilayah.isDesaCodeShaped(desa) else {
-                throw ValidationError(field: "desa", value: desa, reason: "must be a 10-digit Kemendagri code PP.KK.CC.XDDD (e.g. 35.07.01.2001)")
+                throw ValidationError(field: "desa", value: desa, reason: Message(.vDesaCode))
             }
             if !allowUnknownWilayah && !wilayah.desa.contains(desa) {
                 throw ValidationError(
                     field: "desa", value: desa,
-                    reason: "is not in the shipped Kemendagri list (set allow_unknown_wilayah = true to accept codes outside it)")
+                    reason: Message(.vDesaUnknown))
             }
         } else if e.kind.opensCase {
-            throw ValidationError(field: "desa", value: nil, reason: "is required for \(e.kind.rawValue) (the citizen's desa/kelurahan)")
+            throw ValidationError(field: "desa", value: nil, reason: Message(.vDesaRequired, ["kind": e.kind.rawValue]))
         }
         if e.channel == nil && e.kind.opensCase {
-            throw ValidationError(field: "channel", value: nil, reason: "is required for \(e.kind.rawValue)")
+            throw ValidationError(field: "channel", value: nil, reason: Message(.vRequiredFor, ["kind": e.kind.rawValue]))
         }
         if let officer = e.officer {
             guard !officer.isEmpty, officer.utf8.count <= EventLimits.officerBytes else {
                 throw ValidationError(field: "officer", value: officer,
-                                      reason: "must be 1-\(EventLimits.officerBytes) bytes of UTF-8 (it is \(officer.utf8.count))")
+                                      reason: Message(.vOfficerLength, ["max": EventLimits.officerBytes, "bytes": officer.utf8.count]))
             }
             if let problem = EventLimits.freeTextProblem(officer) { throw ValidationError(field: "officer", value: officer, reason: problem) }
         }
         if let provider = e.provider {
             guard Self.isToken(provider, extra: "._-", upper: true, lower: false) else {
-                throw ValidationError(field: "provider", value: provider, reason: "must be an upper-case code such as DISDUKCAPIL.35.07")
+                throw ValidationError(field: "provider", value: provider, reason: Message(.vProviderCode))
             }
         } else if e.kind.needsProvider {
-            throw ValidationError(field: "provider", value: nil, reason: "is required for \(e.kind.rawValue) (the referral target, e.g. DISDUKCAPIL.35.07)")
+            throw ValidationError(field: "provider", value: nil, reason: Message(.vProviderRequired, ["kind": e.kind.rawValue]))
         }
         if let reason = e.reason {
             guard Self.isToken(reason, extra: "._", upper: false, lower: true) else {
-                throw ValidationError(field: "reason", value: reason, reason: "must be a lower-case code such as missing_document")
+                throw ValidationError(field: "reason", value: reason, reason: Message(.vReasonCode))
             }
         } else if e.kind.needsReason {
-            throw ValidationError(field: "reason", value: nil, reason: "is required for \(e.kind.rawValue) (a code such as missing_document)")
+            throw ValidationError(field: "reason", value: nil, reason: Message(.vReasonRequired, ["kind": e.kind.rawValue]))
         }
         guard let stamp = RFC3339.parse(e.occurredAt) else {
             throw ValidationError(
                 field: "occurred_at", value: e.occurredAt,
-                reason: "must be an RFC 3339 timestamp with an offset, e.g. 2026-11-30T09:15:00+07:00")
+                reason: Message(.vTimestamp))
         }
         guard stamp.date.timeIntervalSince1970 >= 946_684_800 else {
-            throw ValidationError(field: "occurred_at", value: e.occurredAt, reason: "must not be before the year 2000")
+            throw ValidationError(field: "occurred_at", value: e.occurredAt, reason: Message(.vBefore2000))
         }
         if let attrs = e.attrs { try checkAttrs(attrs) }
         try checkCaseAttrs(e)
         switch (e.kind, e.supersedes) {
         case (.eventCorrected, nil):
-            throw ValidationError(field: "supersedes", value: nil, reason: "is required for event.corrected (the id of the event it corrects)")
+            throw ValidationError(field: "supersedes", value: nil, reason: Message(.vSupersedesRequired))
         case (.eventCorrected, let id?) where !Self.isUUIDShaped(id):
-            throw ValidationError(field: "supersedes", value: id, reason: "must be the UUID of the event being corrected")
+            throw ValidationError(field: "supersedes", value: id, reason: Message(.vSupersedesUUID))
         case (let kind, _?) where kind != .eventCorrected:
-            throw ValidationError(field: "supersedes", value: e.supersedes, reason: "is only allowed on event.corrected")
+            throw ValidationError(field: "supersedes", value: e.supersedes, reason: Message(.vSupersedesOnlyCorrected))
         default: break
         }
         try checkSubject(e)
@@ -101,21 +101,21 @@ public struct EventRules: Sendable {
 
     private func checkAttrs(_ attrs: [String: JSONValue]) throws(ValidationError) {
         guard attrs.count <= EventLimits.attrsKeys else {
-            throw ValidationError(field: "attrs", value: "\(attrs.count) keys", reason: "may hold at most \(EventLimits.attrsKeys) keys")
+            throw ValidationError(field: "attrs", value: "\(attrs.count) keys", reason: Message(.vAttrsKeys, ["max": EventLimits.attrsKeys]))
         }
         var encoded = [UInt8]()
         CanonicalJSON.append(.object(attrs), to: &encoded)
         guard encoded.count <= Self.maxAttrsBytes else {
-            throw ValidationError(field: "attrs", value: "\(encoded.count) bytes", reason: "may take at most \(Self.maxAttrsBytes) bytes as JSON")
+            throw ValidationError(field: "attrs", value: "\(encoded.count) bytes", reason: Message(.vAttrsBytes, ["max": Self.maxAttrsBytes]))
         }
         for (key, value) in attrs {
             try Self.refuseNIKShaped(key: key, value, parent: "attrs")
             guard Self.isToken(key, extra: "_", upper: false, lower: true), key.utf8.count <= EventLimits.attrKeyBytes else {
                 throw ValidationError(field: "attrs", value: nil,
-                                      reason: "keys must be lower-case ASCII letters, digits and '_' (at most \(EventLimits.attrKeyBytes) bytes)")
+                                      reason: Message(.vAttrsKeyShape, ["max": EventLimits.attrKeyBytes]))
             }
             guard value.depth <= 2 else {
-                throw ValidationError(field: "attrs.\(key)", value: nil, reason: "may nest at most 2 levels")
+                throw ValidationError(field: "attrs.\(key)", value: nil, reason: Message(.vAttrsNesting))
             }
             try Self.checkAttrText(value, path: "attrs.\(key)")
         }
@@ -124,7 +124,7 @@ public struct EventRules: Sendable {
         NIKShape.digits(of: .object(attrs), into: &digits)
         if NIKShape.structured(digits) {
             throw ValidationError(field: "attrs", value: nil,
-                                  reason: "holds numbers that, read together, look like a NIK split across fields; pass a NIK only in the 'nik' field, which is pseudonymised and never stored")
+                                  reason: Message(.vNIKSplit))
         }
     }
 
@@ -133,7 +133,7 @@ public struct EventRules: Sendable {
         switch value {
         case .string(let text):
             guard text.utf8.count <= EventLimits.attrStringBytes else {
-                throw ValidationError(field: path, value: nil, reason: "strings may be at most \(EventLimits.attrStringBytes) bytes")
+                throw ValidationError(field: path, value: nil, reason: Message(.vAttrsString, ["max": EventLimits.attrStringBytes]))
             }
             if let problem = EventLimits.freeTextProblem(text) { throw ValidationError(field: path, value: nil, reason: problem) }
         case .array(let values):
@@ -174,13 +174,13 @@ public struct EventRules: Sendable {
     private func checkCaseAttrs(_ e: Event) throws(ValidationError) {
         if let value = e.attrs?[Event.outcomeAttr] {
             guard e.kind == .providerResponded else {
-                throw ValidationError(field: "outcome", value: nil, reason: "is only recorded on provider.responded")
+                throw ValidationError(field: "outcome", value: nil, reason: Message(.vOutcomeOnlyResponded))
             }
             guard case .string(let code) = value, Self.isToken(code, extra: "._", upper: false, lower: true) else {
-                throw ValidationError(field: "outcome", value: value.displayText, reason: "must be a lower-case code such as completed, accepted or declined")
+                throw ValidationError(field: "outcome", value: value.displayText, reason: Message(.vOutcomeCode))
             }
             if code == "declined" && e.reason == nil {
-                throw ValidationError(field: "reason", value: nil, reason: "is required when the outcome is declined (a code such as out_of_scope)")
+                throw ValidationError(field: "reason", value: nil, reason: Message(.vReasonDeclined))
             }
         }
         if let value = e.attrs?[Event.caseNodeAttr] {

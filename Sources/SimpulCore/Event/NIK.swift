@@ -19,7 +19,7 @@ public struct NIK: Sendable {
     public init(_ text: String, referenceYear: Int) throws(ValidationError) {
         let bytes = Array(text.utf8)
         guard bytes.count == 16, bytes.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-            throw ValidationError(field: "nik", value: text, reason: "must be exactly 16 digits")
+            throw ValidationError(field: "nik", value: text, reason: Message(.vNIKDigits))
         }
         func num(_ at: Int) -> Int { Int(bytes[at] - 48) * 10 + Int(bytes[at + 1] - 48) }
         var day = num(6)
@@ -29,17 +29,17 @@ public struct NIK: Sendable {
         sex = day > 40 ? .female : .male
         if day > 40 { day -= 40 }
         guard (1...12).contains(month) else {
-            throw ValidationError(field: "nik", value: text, reason: "digits 9-10 must be a birth month 01-12")
+            throw ValidationError(field: "nik", value: text, reason: Message(.vNIKMonth))
         }
         let century = yy <= referenceYear % 100 ? referenceYear / 100 * 100 : referenceYear / 100 * 100 - 100
         let year = century + yy
         guard day >= 1, day <= RFC3339.daysIn(month: month, year: year) else {
             throw ValidationError(
                 field: "nik", value: text,
-                reason: "digits 7-8 must be a real birth day (01-31, or 41-71 for women) in month \(month) of \(year)")
+                reason: Message(.vNIKDay, ["month": month, "year": year]))
         }
         guard serial != 0 else {
-            throw ValidationError(field: "nik", value: text, reason: "serial (digits 13-16) must not be 0000")
+            throw ValidationError(field: "nik", value: text, reason: Message(.vNIKSerial))
         }
         digits = text
         birthYear = year

@@ -5,9 +5,18 @@
 public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertible {
     public var field: String
     public var value: String?
+    /// Why, in English: what stored state (a quarantined entry's reason), HTTP problems and logs keep.
     public var reason: String
+    /// Why, as a catalogue message, when there is one: shown in the reader's language.
+    public var reasonMessage: Message?
     /// 1-based line of an NDJSON import, when the event came from one.
     public var line: Int?
+
+    /// A reason from the catalogue.
+    public init(field: String, value: String?, reason: Message, line: Int? = nil) {
+        self.init(field: field, value: value, reason: reason.english, line: line)
+        reasonMessage = reason
+    }
 
     public init(field: String, value: String?, reason: String, line: Int? = nil) {
         self.field = field
@@ -17,11 +26,15 @@ public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertib
         self.line = line
     }
 
-    public var description: String {
-        var text = line.map { "line \($0): " } ?? ""
-        text += "field '\(field)'"
-        if let value { text += " (value '\(Self.shown(value))')" }
-        return text + ": \(reason)"
+    public var description: String { text.english }
+
+    /// The whole refusal as a catalogue message: `line 57: field 'nik' (value '...'): reason`.
+    public var text: Message {
+        Message(.validationFrame, ["field": field], parts: [
+            "line": line.map { Message(.validationLine, ["line": $0]) } ?? .verbatim(""),
+            "value": value.map { Message(.validationValue, ["value": Self.shown($0)]) } ?? .verbatim(""),
+            "reason": reasonMessage ?? .verbatim(reason),
+        ])
     }
 
     /// A value as it may be shown on a terminal or in a log: at most 60 Unicode scalars (so 40 KB of combining

@@ -98,7 +98,7 @@ extension Catalogue {
         .aggRekeyKeyRetired: .init(en: "that public key was used by a node before; nothing was changed",
                                    id: "kunci publik itu pernah dipakai sebuah node; tidak ada yang diubah"),
         .aggRekeyKeyRetiredHint: .init(en: "a retired key is never enrolled again: make a new one with 'simpul init --recover'",
-                                       id: "kunci yang sudah pensiun tidak pernah didaftarkan lagi: buat kunci baru dengan 'simpul init --recover'"),
+                                       id: "kunci yang sudah tidak dipakai tidak pernah didaftarkan lagi: buat kunci baru dengan 'simpul init --recover'"),
         .aggRekeyRevoked: .init(en: "node {node} was revoked at {at}; a revoked node is not rekeyed",
                                 id: "node {node} sudah dicabut pada {at}; node yang dicabut tidak diberi kunci baru"),
 

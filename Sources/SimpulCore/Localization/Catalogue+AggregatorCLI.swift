@@ -63,7 +63,7 @@ extension Catalogue {
 
         // verify
         .aggVerifyOK: .init(en: "ok {node}: {entries} entries in {batches} signed batches",
-                            id: "baik {node}: {entries} entri dalam {batches} batch bertanda tangan"),
+                            id: "utuh {node}: {entries} entri dalam {batches} batch bertanda tangan"),
         .aggVerifyFailed: .init(en: "verification failed: node {node} seq {seq}: {problem}{more}",
                                 id: "verifikasi gagal: node {node} seq {seq}: {problem}{more}"),
         .aggVerifyMore: .init(en: " (and {count} more node(s))", id: " (dan {count} node lain)"),
@@ -104,9 +104,9 @@ extension Catalogue {
         .aggCopyCountMismatchHint: .init(en: "was serve still running? stop it, drop the target database and migrate again",
                                          id: "apakah serve masih berjalan? hentikan, hapus basis data tujuan, lalu jalankan migrate lagi"),
         .aggMigrateOK: .init(en: "ok: {nodes} node(s) verified, {entries} entries on {url}",
-                             id: "baik: {nodes} node terverifikasi, {entries} entri di {url}"),
+                             id: "selesai: {nodes} node terverifikasi, {entries} entri di {url}"),
         .aggMigrateNext: .init(
             en: "next: set database = \"{url}\" (password in PGPASSWORD or the URL) in {path} (and on every replica), then start serve",
-            id: "berikutnya: atur database = \"{url}\" (kata sandi di PGPASSWORD atau di URL) di {path} (dan di setiap replika), lalu jalankan serve"),
+            id: "langkah berikutnya: atur database = \"{url}\" (kata sandi di PGPASSWORD atau di URL) di {path} (dan di setiap replika), lalu jalankan serve"),
     ]
 }

@@ -5,7 +5,7 @@ extension Catalogue {
         .errorLabel: .init(en: "error", id: "galat"),
         .hintLabel: .init(en: "hint", id: "petunjuk"),
         .warningLabel: .init(en: "warning", id: "peringatan"),
-        .nextStep: .init(en: "next: {step}", id: "berikutnya: {step}"),
+        .nextStep: .init(en: "next: {step}", id: "langkah berikutnya: {step}"),
         .jsonHelp: .init(en: "Print the result as JSON.", id: "Cetak hasil sebagai JSON."),
         .jsonArrayHelp: .init(en: "Print one JSON array.", id: "Cetak satu larik JSON."),
         .configOptionHelp: .init(en: "The node config (default: $SIMPUL_CONFIG, else /etc/simpul/node.toml).",

@@ -2,7 +2,7 @@ extension Catalogue {
     /// The node library's errors and hints (`NodeError`), shown by `simpul` and carried over the control socket.
     static let node: [MessageKey: Entry] = [
         // Storage and configuration
-        .storageFailed: .init(en: "{what} failed on {path}: {error}", id: "operasi basis data ({what}) gagal pada {path}: {error}"),
+        .storageFailed: .init(en: "{what} failed on {path}: {error}", id: "gagal {what} di {path}: {error}"),
         .storageFailedHint: .init(en: "check the disk has space and the data directory is writable by this user",
                                   id: "periksa ruang disk dan pastikan direktori data dapat ditulis oleh pengguna ini"),
         .configUnreadable: .init(en: "cannot read the node config {path} (permission denied?)",

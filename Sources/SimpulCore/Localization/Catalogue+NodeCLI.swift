@@ -50,9 +50,9 @@ extension Catalogue {
         .initPublicKey: .init(en: "Public key (enrol it on the aggregator):", id: "Kunci publik (daftarkan di agregator):"),
         .initNextRekey: .init(
             en: "next: simpul-aggregator nodes rekey {node} --public-key {key}; then 'simpul sync now' pulls this node's log back",
-            id: "berikutnya: simpul-aggregator nodes rekey {node} --public-key {key}; lalu 'simpul sync now' menarik kembali log node ini"),
+            id: "langkah berikutnya: simpul-aggregator nodes rekey {node} --public-key {key}; lalu 'simpul sync now' menarik kembali log node ini"),
         .initNextEnrol: .init(en: "next: simpul-aggregator nodes add {node} --public-key {key}",
-                              id: "berikutnya: simpul-aggregator nodes add {node} --public-key {key}"),
+                              id: "langkah berikutnya: simpul-aggregator nodes add {node} --public-key {key}"),
         .warnPlainHTTP: .init(
             en: "the aggregator URL {url} is plain http outside this PC: anyone on the path can read and change what is sent. Use https.",
             id: "URL agregator {url} memakai http biasa ke luar PC ini: siapa pun di jalur jaringan dapat membaca dan mengubah data yang dikirim. Gunakan https."),
@@ -93,7 +93,7 @@ extension Catalogue {
             en: "the log in {path} was altered or damaged after it was written. Keep the file for inspection, and restore the node from its last good backup ('simpul backup'; see docs/operations.md)",
             id: "log di {path} telah diubah atau rusak setelah ditulis. Simpan berkas itu untuk diperiksa, lalu pulihkan node dari cadangan terakhir yang baik ('simpul backup'; lihat docs/operations.md)"),
         .logOK: .init(en: "log ok: {entries} entries, seq 1-{head}, head hash {hash}",
-                      id: "log baik: {entries} entri, seq 1-{head}, hash head {hash}"),
+                      id: "log utuh: {entries} entri, seq 1-{head}, hash head {hash}"),
 
         // sync now
         .waitInvalid: .init(en: "--wait '{value}' is not a duration", id: "--wait '{value}' bukan durasi"),

@@ -130,7 +130,7 @@ extension Catalogue {
         .linkHintDNS: .init(en: "check the aggregator URL and the office's DNS", id: "periksa URL agregator dan DNS kantor"),
         .linkHintDown: .init(
             en: "the aggregator is down or the link is cut; events stay queued and sync resumes when it is back",
-            id: "agregator mati atau jaringan terputus; peristiwa tetap di antrean sinkronisasi dan sinkronisasi berlanjut saat tersambung kembali"),
+            id: "agregator tidak aktif atau jaringan terputus; peristiwa tetap di antrean sinkronisasi dan sinkronisasi berlanjut saat tersambung kembali"),
         .linkHintSlow: .init(
             en: "the link is too slow or stalled; events stay queued and sync resumes when it recovers",
             id: "jaringan terlalu lambat atau macet; peristiwa tetap di antrean sinkronisasi dan sinkronisasi berlanjut saat jaringan pulih"),

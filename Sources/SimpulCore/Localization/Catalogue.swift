@@ -3,7 +3,7 @@
 ///
 /// Templates name their context values as `{placeholder}`; both languages of a key use the same placeholders (a
 /// test checks it). Commands, paths, flags and codes stay verbatim in both. The entries are split by area
-/// (`Catalogue+Node.swift`, `Catalogue+Sync.swift`, `Catalogue+NodeCLI.swift`, `Catalogue+Status.swift`, `Catalogue+Aggregator.swift`, `Catalogue+AggregatorCLI.swift`).
+/// (`Catalogue+Node.swift`, `Catalogue+StorageOperations.swift`, `Catalogue+Sync.swift`, `Catalogue+NodeCLI.swift`, `Catalogue+Status.swift`, `Catalogue+Validation.swift`, `Catalogue+Options.swift`, `Catalogue+Aggregator.swift`, `Catalogue+AggregatorCLI.swift`).
 public enum Catalogue {
     /// One key's text in both languages.
     public struct Entry: Sendable {
@@ -19,7 +19,7 @@ public enum Catalogue {
     }
 
     /// Every area's entries; a key in two areas is a mistake the catalogue test reports.
-    public static let areas: [[MessageKey: Entry]] = [common, node, sync, nodeCLI, status, aggregator, aggregatorCLI]
+    public static let areas: [[MessageKey: Entry]] = [common, node, storageOperations, sync, nodeCLI, status, validation, options, aggregator, aggregatorCLI]
 
     static let entries: [MessageKey: Entry] = areas.reduce(into: [:]) { all, area in
         all.merge(area) { first, _ in first }

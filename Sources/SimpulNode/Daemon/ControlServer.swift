@@ -98,7 +98,7 @@ struct ControlServer: Service, CustomStringConvertible {
                 }
                 events = try EventInput.objects(in: items)
             } catch let error as ValidationError {
-                return failure(NodeError(.usage, Message(.controlRecordInvalid, ["error": "\(error)"])))
+                return failure(NodeError(.usage, Message(.controlRecordInvalid, parts: ["error": error.text])))
             } catch {
                 return failure(NodeError(.usage, Message(.controlRecordNotJSON, ["error": "\(error)"])))
             }

@@ -81,7 +81,7 @@ public struct Recorder: Sendable {
     }
 
     static func refusal(_ error: ValidationError) -> NodeError {
-        NodeError(.invalidEvent, Message(.invalidEvent, ["error": "\(error)"]),
+        NodeError(.invalidEvent, Message(.invalidEvent, parts: ["error": error.text]),
                   hint: Message(error.line != nil ? .invalidEventLineHint : .invalidEventFieldHint))
     }
 }

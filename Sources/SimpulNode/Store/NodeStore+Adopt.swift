@@ -72,7 +72,7 @@ extension NodeStore {
             throw NodeError(.storage, Message(.adoptGap, ["first": first.seq, "head": head.seq]), hint: Message(.syncAgain))
         }
         let contents = try Self.verifyProvinceChain(entries, node: node, after: head.seq, hash: head.hash)
-        return try write("adopting the province's entries") { db in
+        return try write(.opAdopt) { db in
             guard try Self.head(db).seq == head.seq else { return 0 }
             try Self.insert(entries, contents: contents, in: db)
             return entries.count
@@ -105,7 +105,7 @@ extension NodeStore {
         }
         let contents = try Self.verifyProvinceChain(province, node: node, after: base, hash: baseHash)
         let provinceIDs = Set(contents.map(\.event.id))
-        return try write("recovering onto the province's log") { db in
+        return try write(.opRecover) { db in
             let local = try Row.fetchAll(db, sql: "SELECT seq, hlc, bytes, hash FROM log WHERE seq >= ? ORDER BY seq", arguments: [divergedAt])
             let stamp = RFC3339.format(time)
             var evidence = [Int64]()
@@ -143,7 +143,7 @@ extension NodeStore {
 
     /// Entries a recover kept as evidence, oldest first.
     public func forkEvidence() throws(NodeError) -> [(seq: Int64, eventID: String, reappendedSeq: Int64?, recoveredAt: String)] {
-        try read("reading the fork evidence") { db in
+        try read(.opReadEvidence) { db in
             try Row.fetchAll(db, sql: "SELECT seq, event_id, reappended_seq, recovered_at FROM fork_evidence ORDER BY rowid").map {
                 (seq: $0["seq"], eventID: $0["event_id"], reappendedSeq: $0["reappended_seq"], recoveredAt: $0["recovered_at"])
             }
@@ -152,13 +152,13 @@ extension NodeStore {
 
     /// Set by `init --recover`: recording waits until the first sync has pulled this node's log back.
     public func rebuildPending() throws(NodeError) -> Bool {
-        try read("reading the node state") { db in
+        try read(.opReadNodeState) { db in
             try String.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'rebuild_pending'") != nil
         }
     }
 
     public func setRebuildPending(_ pending: Bool) throws(NodeError) {
-        try write("saving the node state") { db in
+        try write(.opSaveNodeState) { db in
             if pending {
                 try db.execute(sql: "INSERT OR REPLACE INTO node_meta(key, value) VALUES ('rebuild_pending', '1')")
             } else {

@@ -85,7 +85,7 @@ extension NodeStore {
         } catch let error as NodeError {
             throw error
         } catch {
-            throw NodeError.storage("recording", path: path, error)
+            throw NodeError.storage(.opRecording, path: path, error)
         }
     }
 }

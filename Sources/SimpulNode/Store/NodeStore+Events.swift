@@ -17,7 +17,7 @@ public struct RecordedEvent: Sendable, Encodable {
 extension NodeStore {
     /// Recorded events in log order, optionally of one case and/or recorded at or after a time.
     public func events(caseID: String? = nil, since: Date? = nil, limit: Int? = nil) throws(NodeError) -> [RecordedEvent] {
-        try read("listing events") { db in
+        try read(.opListEvents) { db in
             var sql = "SELECT l.seq, l.hlc, l.bytes FROM log l"
             var arguments = StatementArguments()
             var conditions = [String]()

@@ -30,7 +30,7 @@ public struct ReceivedReferral: Sendable, Equatable {
 
 extension NodeStore {
     public func feedState() throws(NodeError) -> FeedState {
-        try read("reading the feed state") { db in try Self.feedState(db) }
+        try read(.opReadFeedState) { db in try Self.feedState(db) }
     }
 
     static func feedState(_ db: Database) throws -> FeedState {
@@ -54,7 +54,7 @@ extension NodeStore {
             }
         }
         let rules = checked.rules
-        return try write("applying a feed page") { db in
+        return try write(.opApplyFeedPage) { db in
             let state = try Self.feedState(db)
             guard state.cursor == page.after else { return FeedApplied(applied: false) }
             var applied = FeedApplied(rules: rules)
@@ -82,7 +82,7 @@ extension NodeStore {
 
     /// The referral of `caseID` to `provider` this node received (of the office `caseNode`, when given).
     public func receivedReferral(caseID: String, provider: String, caseNode: String?) throws(NodeError) -> [ReceivedReferral] {
-        try read("reading received referrals") { db in
+        try read(.opReadReferrals) { db in
             var sql = "SELECT DISTINCT case_node, case_id, service FROM feed_events WHERE case_id = ? AND kind = 'request.referred' AND provider = ?"
             var arguments: StatementArguments = [caseID, provider]
             if let caseNode {
@@ -97,7 +97,7 @@ extension NodeStore {
 
     /// Every event this node holds, its own and the feed's, for the case fold.
     public func caseEvents(node: String) throws(NodeError) -> [CaseEvent] {
-        try read("reading the cases") { db in
+        try read(.opReadCases) { db in
             var out = [CaseEvent]()
             for table in ["log", "feed_events"] {
                 let sql = table == "log" ? "SELECT seq, bytes FROM log" : "SELECT origin_seq AS seq, bytes FROM feed_events"

@@ -27,7 +27,7 @@ public struct SyncState: Sendable, Equatable {
 
 extension NodeStore {
     public func syncState() throws(NodeError) -> SyncState {
-        try read("reading the sync state") { db in
+        try read(.opReadSyncState) { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sync_state WHERE id = 1") else {
                 return SyncState(ackedSeq: 0)
             }
@@ -47,7 +47,7 @@ extension NodeStore {
     public func recordReceipt(_ receipt: Receipt, at time: Date, synced: Bool) throws(NodeError) {
         let text = (try? JSONEncoder().encode(receipt)).map { String(decoding: $0, as: UTF8.self) }
         let stamp = RFC3339.format(time)
-        try write("saving the receipt") { db in
+        try write(.opSaveReceipt) { db in
             if synced {
                 try db.execute(sql: """
                     UPDATE sync_state SET acked_seq = ?, acked_hash = ?, receipt = ?, last_sync_at = ?, last_attempt_at = ?,
@@ -63,13 +63,13 @@ extension NodeStore {
 
     /// Records the aggregator's head as acknowledged without a new receipt (a head read).
     public func recordAcknowledgedHead(seq: Int64, hash: String) throws(NodeError) {
-        try write("saving the acknowledged head") { db in
+        try write(.opSaveAckedHead) { db in
             try db.execute(sql: "UPDATE sync_state SET acked_seq = ?, acked_hash = ? WHERE id = 1", arguments: [seq, hash])
         }
     }
 
     public func recordSyncFailure(_ error: NodeError, at time: Date) throws(NodeError) {
-        try write("saving the sync error") { db in
+        try write(.opSaveSyncError) { db in
             try db.execute(
                 sql: """
                     UPDATE sync_state SET last_error = ?, last_error_code = ?, last_error_hint = ?, last_error_message = ?,

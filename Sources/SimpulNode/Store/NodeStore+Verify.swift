@@ -24,7 +24,7 @@ extension NodeStore {
     /// Re-checks every entry from seq 1: continuity, each entry's seq and node, every hash, and that each
     /// stored event row says what its entry says (and that no event row lacks an entry).
     public func verify(node: String) throws(NodeError) -> LogVerification {
-        try read("verifying the log") { db in
+        try read(.opVerifyLog) { db in
             var verifier = ChainVerifier(node: node)
             var count: Int64 = 0
             var lastHLC: Int64 = Int64.min

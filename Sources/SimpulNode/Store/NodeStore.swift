@@ -35,18 +35,18 @@ public final class NodeStore: Sendable {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
         } catch {
-            throw NodeError.storage("opening the node database", path: path, error)
+            throw NodeError.storage(.opOpenDatabase, path: path, error)
         }
         self.path = path
     }
 
-    func read<T>(_ what: String, _ body: (Database) throws -> T) throws(NodeError) -> T {
+    func read<T>(_ what: MessageKey, _ body: (Database) throws -> T) throws(NodeError) -> T {
         do { return try pool.read(body) } catch let error as NodeError { throw error } catch {
             throw NodeError.storage(what, path: path, error)
         }
     }
 
-    func write<T>(_ what: String, _ body: (Database) throws -> T) throws(NodeError) -> T {
+    func write<T>(_ what: MessageKey, _ body: (Database) throws -> T) throws(NodeError) -> T {
         do { return try pool.write(body) } catch let error as NodeError { throw error } catch {
             throw NodeError.storage(what, path: path, error)
         }
@@ -54,26 +54,26 @@ public final class NodeStore: Sendable {
 
     /// The node id this database belongs to (set by `init`; a database never changes node).
     public func nodeID() throws(NodeError) -> String? {
-        try read("reading the node id") { db in
+        try read(.opReadNodeID) { db in
             try String.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'node_id'")
         }
     }
 
     public func setNodeID(_ id: String) throws(NodeError) {
-        try write("saving the node id") { db in
+        try write(.opSaveNodeID) { db in
             try db.execute(sql: "INSERT INTO node_meta(key, value) VALUES ('node_id', ?)", arguments: [id])
         }
     }
 
     /// The aggregator's receipt key, pinned by the first valid receipt (trust on first use).
     public func pinnedAggregatorKey() throws(NodeError) -> String? {
-        try read("reading the aggregator key") { db in
+        try read(.opReadAggregatorKey) { db in
             try String.fetchOne(db, sql: "SELECT value FROM node_meta WHERE key = 'aggregator_key'")
         }
     }
 
     public func pinAggregatorKey(_ key: String) throws(NodeError) {
-        try write("saving the aggregator key") { db in
+        try write(.opSaveAggregatorKey) { db in
             try db.execute(sql: "INSERT OR IGNORE INTO node_meta(key, value) VALUES ('aggregator_key', ?)", arguments: [key])
         }
     }
@@ -86,7 +86,7 @@ public final class NodeStore: Sendable {
     }
 
     public func head() throws(NodeError) -> Head {
-        try read("reading the log head") { db in try Self.head(db) }
+        try read(.opReadLogHead) { db in try Self.head(db) }
     }
 
     static func head(_ db: Database) throws -> Head {
@@ -104,7 +104,7 @@ public final class NodeStore: Sendable {
 
     /// Entries after `seq`, at most `maxCount` of them and (beyond the first) at most `maxBytes` in total.
     public func entries(after seq: Int64, maxCount: Int, maxBytes: Int) throws(NodeError) -> [HashedEntry] {
-        try read("reading the log") { db in
+        try read(.opReadLog) { db in
             var out = [HashedEntry]()
             var bytes = 0
             let cursor = try Row.fetchCursor(
@@ -122,7 +122,7 @@ public final class NodeStore: Sendable {
     /// The stored hash of one entry; `ChainHash.genesis` for seq 0.
     public func hash(at seq: Int64) throws(NodeError) -> Data? {
         if seq == 0 { return ChainHash.genesis }
-        return try read("reading the log") { db in
+        return try read(.opReadLog) { db in
             try Data.fetchOne(db, sql: "SELECT hash FROM log WHERE seq = ?", arguments: [seq])
         }
     }
@@ -135,7 +135,7 @@ public final class NodeStore: Sendable {
             try pool.backup(to: target)
             try target.close()
         } catch {
-            throw NodeError.storage("backing up the database", path: destination, error)
+            throw NodeError.storage(.opBackup, path: destination, error)
         }
     }
 }

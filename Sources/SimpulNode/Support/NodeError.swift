@@ -79,7 +79,9 @@ public struct NodeError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message + (hint.map { "\nhint: \($0)" } ?? "") }
 
-    static func storage(_ what: String, path: String, _ error: any Error) -> NodeError {
-        NodeError(.storage, Message(.storageFailed, ["what": what, "path": path, "error": "\(error)"]), hint: Message(.storageFailedHint))
+    /// `what` names the database operation (`.opReadSyncState`).
+    static func storage(_ what: MessageKey, path: String, _ error: any Error) -> NodeError {
+        NodeError(.storage, Message(.storageFailed, ["path": path, "error": "\(error)"], parts: ["what": Message(what)]),
+                  hint: Message(.storageFailedHint))
     }
 }

@@ -1,0 +1,30 @@
+extension Catalogue {
+    /// The node database's operations, named in a storage error ("reading the sync state failed on ...").
+    static let storageOperations: [MessageKey: Entry] = [
+        .opOpenDatabase: .init(en: "opening the node database", id: "membuka basis data node"),
+        .opBackup: .init(en: "backing up the database", id: "mencadangkan basis data"),
+        .opRecording: .init(en: "recording", id: "mencatat"),
+        .opReadNodeID: .init(en: "reading the node id", id: "membaca id node"),
+        .opSaveNodeID: .init(en: "saving the node id", id: "menyimpan id node"),
+        .opReadAggregatorKey: .init(en: "reading the aggregator key", id: "membaca kunci agregator"),
+        .opSaveAggregatorKey: .init(en: "saving the aggregator key", id: "menyimpan kunci agregator"),
+        .opReadLogHead: .init(en: "reading the log head", id: "membaca head log"),
+        .opReadLog: .init(en: "reading the log", id: "membaca log"),
+        .opReadFeedState: .init(en: "reading the feed state", id: "membaca status feed"),
+        .opApplyFeedPage: .init(en: "applying a feed page", id: "menerapkan halaman feed"),
+        .opReadReferrals: .init(en: "reading received referrals", id: "membaca rujukan yang diterima"),
+        .opReadCases: .init(en: "reading the cases", id: "membaca kasus"),
+        .opVerifyLog: .init(en: "verifying the log", id: "memverifikasi log"),
+        .opSaveCounter: .init(en: "saving the request counter", id: "menyimpan penghitung permohonan"),
+        .opReadSyncState: .init(en: "reading the sync state", id: "membaca status sinkronisasi"),
+        .opSaveReceipt: .init(en: "saving the receipt", id: "menyimpan tanda terima"),
+        .opSaveAckedHead: .init(en: "saving the acknowledged head", id: "menyimpan head yang diakui"),
+        .opSaveSyncError: .init(en: "saving the sync error", id: "menyimpan galat sinkronisasi"),
+        .opAdopt: .init(en: "adopting the province's entries", id: "mengambil alih entri provinsi"),
+        .opRecover: .init(en: "recovering onto the province's log", id: "memulihkan ke log provinsi"),
+        .opReadEvidence: .init(en: "reading the fork evidence", id: "membaca bukti fork"),
+        .opReadNodeState: .init(en: "reading the node state", id: "membaca status node"),
+        .opSaveNodeState: .init(en: "saving the node state", id: "menyimpan status node"),
+        .opListEvents: .init(en: "listing events", id: "menampilkan peristiwa"),
+    ]
+}
