@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/simpul-idle.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
 if [ "${1:-}" = "--deb" ]; then
     for deb in "${2:?--deb needs the directory of the .debs}"/simpul_*.deb "$2"/simpul-aggregator_*.deb; do dpkg-deb -x "$deb" "$work/unpacked"; done
     bin=$work/unpacked/usr/bin
@@ -15,9 +18,6 @@ fi
 [ -x "$bin/simpul" ] && [ -x "$bin/simpul-aggregator" ] || { echo "no simpul and simpul-aggregator in $bin" >&2; exit 2; }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 api=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
 # On failure the daemon log is printed.
 "$bin/simpul-aggregator" init --data-dir "$work/agg" --listen "127.0.0.1:$port" --config "$work/agg.toml" >/dev/null
 "$bin/simpul-aggregator" serve --config "$work/agg.toml" 2>/dev/null & pids+=($!)

@@ -85,7 +85,7 @@ for unit in simpul simpul-aggregator; do
     sed -e 's|/usr/local/bin/|/usr/bin/|g' \
         -e "s|file:/usr/local/share/doc/simpul/operations.md|file:/usr/share/doc/$unit/operations.md.gz|" \
         -e 's|^# Simpul \(.*\)|# Simpul \1|' "systemd/$unit.service" >"$stage/debian/$unit.service"
-    grep -q '/usr/local' "$stage/debian/$unit.service" && die "debian/$unit.service still names /usr/local"
+    if grep -q '/usr/local' "$stage/debian/$unit.service"; then die "debian/$unit.service still names /usr/local"; fi
 done
 
 # Man pages (every subcommand) and completions, from the binaries themselves. The pages in English, and in Bahasa
